@@ -1,0 +1,398 @@
+//! Pin text formats: parsing every form in use, printing each of them.
+
+use core::fmt;
+use core::str::FromStr;
+
+use base64ct::{Base64, Encoding};
+
+use crate::error::{Error, UnsupportedHash};
+use crate::pin::{DIGEST_LEN, Pin, PinKind};
+
+/// A text form of a pin.
+///
+/// | format | example | kinds it can express |
+/// |---|---|---|
+/// | `Curl` | `sha256//BASE64` | SPKI |
+/// | `OkHttp` | `sha256/BASE64` | SPKI |
+/// | `Hpkp` | `pin-sha256="BASE64"` | SPKI |
+/// | `Base64` | `BASE64` (Android `<pin digest="SHA-256">`) | SPKI |
+/// | `Hex` | 64 lowercase hex digits | any (ucertpin prints this) |
+/// | `Prefixed` | `spki-sha256:HEX`, `ucertpin:HEX`, `cert-sha256:HEX` | SPKI, ucertpin, certificate |
+///
+/// ```
+/// use certpin::{Pin, PinFormat, PinKind};
+/// let pin = Pin::new(PinKind::Spki, [0; 32]);
+/// let curl = pin.format(PinFormat::Curl).unwrap().to_string();
+/// assert_eq!(curl, "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+/// assert_eq!(Pin::parse(&curl)?, pin);
+/// # Ok::<(), certpin::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PinFormat {
+    /// curl's `--pinnedpubkey sha256//BASE64`.
+    Curl,
+    /// OkHttp's `CertificatePinner` `sha256/BASE64`.
+    OkHttp,
+    /// The RFC 7469 directive `pin-sha256="BASE64"`.
+    Hpkp,
+    /// Bare standard base64 with padding.
+    Base64,
+    /// Bare lowercase hex.
+    Hex,
+    /// The kind's prefix, a colon, lowercase hex.
+    Prefixed,
+}
+
+/// A pin rendered in one [`PinFormat`], without allocating; see [`Pin::format`].
+#[derive(Clone, Copy, Debug)]
+pub struct FormattedPin {
+    pin: Pin,
+    format: PinFormat,
+}
+
+impl Pin {
+    /// Parses one pin in any supported format (leading and trailing whitespace ignored).
+    ///
+    /// Unprefixed 64-digit hex becomes [`PinKind::SpkiOrUCertPin`] (see there why this is
+    /// safe); hex may be in any case and may be written as colon-separated pairs.
+    ///
+    /// ```
+    /// use certpin::{Error, Pin, PinKind};
+    /// let b64 = "4fyH5swxyP+1d+lzksoFkOdOtfXOi16orTe9eWBlmP0=";
+    /// let spki = Pin::parse(&format!("pin-sha256=\"{b64}\""))?;
+    /// assert_eq!(spki, Pin::parse(&format!("sha256//{b64}"))?);
+    /// assert_eq!(spki.kind(), PinKind::Spki);
+    /// let hex = Pin::parse("E1:FC:87:E6:CC:31:C8:FF:B5:77:E9:73:92:CA:05:90:E7:4E:B5:F5:CE:8B:5E:A8:AD:37:BD:79:60:65:98:FD")?;
+    /// assert_eq!((hex.kind(), hex.digest()), (PinKind::SpkiOrUCertPin, spki.digest()));
+    /// assert_eq!(Pin::parse("sha256//AAAA"), Err(Error::WrongDigestLength { found: 3 }));
+    /// # Ok::<(), certpin::Error>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<Pin, Error> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(Error::EmptyPin);
+        }
+        let spki = |digest| Pin::new(PinKind::Spki, digest);
+        if let Some(b64) = strip_prefix_ignore_case(text, "sha256//") {
+            return decode_base64(b64).map(spki);
+        }
+        if let Some(b64) = strip_prefix_ignore_case(text, "sha256/") {
+            return decode_base64(b64).map(spki);
+        }
+        if let Some(value) = strip_prefix_ignore_case(text, "pin-sha256=") {
+            let quoted = value.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+            return decode_base64(quoted.ok_or(Error::UnquotedHpkpPin)?).map(spki);
+        }
+        for kind in [PinKind::Spki, PinKind::UCertPin, PinKind::Certificate] {
+            let prefix = kind.prefix().unwrap_or_default();
+            if let Some(rest) = strip_prefix_ignore_case(text, prefix) {
+                if let Some(hex) = rest.strip_prefix(':') {
+                    return decode_hex(hex).map(|d| Pin::new(kind, d));
+                }
+            }
+        }
+        if let Some(hash) = unsupported_hash_prefix(text) {
+            return Err(Error::UnsupportedHash(hash));
+        }
+        if let Some((prefix, _)) = text.split_once(':') {
+            // Hex pairs have two characters before the first colon; anything longer is a name.
+            if prefix.len() != 2 {
+                return Err(Error::UnknownPinPrefix);
+            }
+            return decode_hex(text).map(|d| Pin::new(PinKind::SpkiOrUCertPin, d));
+        }
+        if text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return decode_hex(text).map(|d| Pin::new(PinKind::SpkiOrUCertPin, d));
+        }
+        if text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        {
+            return decode_base64(text).map(spki);
+        }
+        Err(Error::UnrecognizedPin)
+    }
+
+    /// This pin in `format`, or `None` if the format cannot express the pin's kind (only SPKI
+    /// pins have base64 forms; the ambiguous hex kind has no prefix).
+    ///
+    /// ```
+    /// use certpin::{Pin, PinFormat, PinKind};
+    /// let ucert = Pin::new(PinKind::UCertPin, [0xab; 32]);
+    /// assert!(ucert.format(PinFormat::Curl).is_none());
+    /// assert_eq!(ucert.format(PinFormat::Prefixed).unwrap().to_string(), format!("ucertpin:{}", "ab".repeat(32)));
+    /// ```
+    pub fn format(&self, format: PinFormat) -> Option<FormattedPin> {
+        let ok = match format {
+            PinFormat::Curl | PinFormat::OkHttp | PinFormat::Hpkp | PinFormat::Base64 => {
+                self.kind() == PinKind::Spki
+            }
+            PinFormat::Hex => true,
+            PinFormat::Prefixed => self.kind().prefix().is_some(),
+        };
+        ok.then_some(FormattedPin { pin: *self, format })
+    }
+}
+
+impl FromStr for Pin {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Pin, Error> {
+        Pin::parse(text)
+    }
+}
+
+/// The canonical, unambiguous form: `sha256/BASE64` for SPKI pins, the prefixed hex form for
+/// ucertpin and certificate pins, bare hex for the ambiguous kind. [`Pin::parse`] reads it back.
+///
+/// ```
+/// use certpin::{Pin, PinKind};
+/// let pin = Pin::new(PinKind::Certificate, [0; 32]);
+/// assert_eq!(Pin::parse(&pin.to_string())?, pin);
+/// # Ok::<(), certpin::Error>(())
+/// ```
+impl fmt::Display for Pin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let format = match self.kind() {
+            PinKind::Spki => PinFormat::OkHttp,
+            PinKind::UCertPin | PinKind::Certificate => PinFormat::Prefixed,
+            PinKind::SpkiOrUCertPin => PinFormat::Hex,
+        };
+        FormattedPin { pin: *self, format }.fmt(f)
+    }
+}
+
+impl fmt::Display for FormattedPin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; 44];
+        let b64 = Base64::encode(self.pin.digest(), &mut buf).map_err(|_| fmt::Error)?;
+        match self.format {
+            PinFormat::Curl => write!(f, "sha256//{b64}"),
+            PinFormat::OkHttp => write!(f, "sha256/{b64}"),
+            PinFormat::Hpkp => write!(f, "pin-sha256=\"{b64}\""),
+            PinFormat::Base64 => f.write_str(b64),
+            PinFormat::Hex => write_hex(f, self.pin.digest()),
+            PinFormat::Prefixed => {
+                write!(f, "{}:", self.pin.kind().prefix().unwrap_or_default())?;
+                write_hex(f, self.pin.digest())
+            }
+        }
+    }
+}
+
+fn write_hex(f: &mut fmt::Formatter<'_>, digest: &[u8]) -> fmt::Result {
+    digest.iter().try_for_each(|b| write!(f, "{b:02x}"))
+}
+
+/// Splits a list of pins, separated by `;` (curl), `,` or whitespace, into pins; empty items
+/// are skipped. Nothing is allocated: collect into a `Vec`, or use
+/// [`PinSet::parse_into`](crate::PinSet::parse_into) with a fixed buffer.
+///
+/// ```
+/// let list = "sha256//ERERERERERERERERERERERERERERERERERERERERERE=;sha256//IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=";
+/// let pins: Result<Vec<_>, _> = certpin::parse_pin_list(list).collect();
+/// assert_eq!(pins?.len(), 2);
+/// # Ok::<(), certpin::Error>(())
+/// ```
+pub fn parse_pin_list(text: &str) -> impl Iterator<Item = Result<Pin, Error>> + '_ {
+    text.split(|c: char| c == ';' || c == ',' || c.is_ascii_whitespace())
+        .filter(|item| !item.is_empty())
+        .map(Pin::parse)
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    if head.eq_ignore_ascii_case(prefix) {
+        text.get(prefix.len()..)
+    } else {
+        None
+    }
+}
+
+/// Recognises `sha1/…`, `sha1//…`, `pin-sha1=…`, `sha512:…` and the like, so the user is told
+/// the hash is unsupported rather than that the text is unreadable.
+fn unsupported_hash_prefix(text: &str) -> Option<UnsupportedHash> {
+    let name = text.strip_prefix("pin-").unwrap_or(text);
+    let end = name.find(['/', '=', ':'])?;
+    let name = name.get(..end)?;
+    let is = |candidate: &str| name.eq_ignore_ascii_case(candidate);
+    let starts = |head: &str| {
+        name.get(..head.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(head))
+    };
+    if is("sha256") || is("sha-256") {
+        // The right hash with a separator certpin does not read: not an unsupported hash.
+        return None;
+    }
+    let hash = if is("sha1") || is("sha-1") {
+        UnsupportedHash::Sha1
+    } else if is("sha224") || is("sha-224") {
+        UnsupportedHash::Sha224
+    } else if is("sha384") || is("sha-384") {
+        UnsupportedHash::Sha384
+    } else if is("sha512") || is("sha-512") {
+        UnsupportedHash::Sha512
+    } else if is("md5") {
+        UnsupportedHash::Md5
+    } else if starts("sha") || starts("md") {
+        UnsupportedHash::Other
+    } else {
+        return None;
+    };
+    Some(hash)
+}
+
+fn decode_base64(text: &str) -> Result<[u8; DIGEST_LEN], Error> {
+    // Anything longer than this cannot be a SHA-256 digest; report its size, not its alphabet.
+    let mut buf = [0u8; 64];
+    if text.len() > 4 * buf.len() / 3 {
+        return Err(Error::WrongDigestLength {
+            found: text.len() / 4 * 3,
+        });
+    }
+    let decoded = Base64::decode(text, &mut buf).map_err(|_| Error::InvalidBase64)?;
+    decoded.try_into().map_err(|_| Error::WrongDigestLength {
+        found: decoded.len(),
+    })
+}
+
+fn decode_hex(text: &str) -> Result<[u8; DIGEST_LEN], Error> {
+    let mut digest = [0u8; DIGEST_LEN];
+    let separated = text.contains(':');
+    let mut nibbles = 0usize;
+    for (at, c) in text.bytes().enumerate() {
+        if separated && at % 3 == 2 {
+            if c != b':' {
+                return Err(Error::InvalidHex { at });
+            }
+            continue;
+        }
+        let value = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return Err(Error::InvalidHex { at }),
+        };
+        if let Some(byte) = digest.get_mut(nibbles / 2) {
+            *byte |= if nibbles % 2 == 0 { value << 4 } else { value };
+        }
+        nibbles = nibbles.saturating_add(1);
+    }
+    if separated && text.len() % 3 != 2 {
+        // A trailing colon, or a lone digit at the end of a separated form.
+        return Err(Error::InvalidHex {
+            at: text.len().saturating_sub(1),
+        });
+    }
+    if nibbles != 2 * DIGEST_LEN {
+        return Err(Error::WrongDigestLength { found: nibbles / 2 });
+    }
+    Ok(digest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::prelude::rust_2024::*;
+    use std::format;
+
+    const B64: &str = "4fyH5swxyP+1d+lzksoFkOdOtfXOi16orTe9eWBlmP0=";
+    const HEX: &str = "e1fc87e6cc31c8ffb577e97392ca0590e74eb5f5ce8b5ea8ad37bd79606598fd";
+
+    #[test]
+    fn every_spki_form_gives_the_same_pin() {
+        let expected = Pin::parse(&format!("spki-sha256:{HEX}")).unwrap();
+        for text in [
+            format!("sha256//{B64}"),
+            format!("sha256/{B64}"),
+            format!("pin-sha256=\"{B64}\""),
+            format!("  {B64}\n"),
+            format!("SPKI-SHA256:{}", HEX.to_uppercase()),
+        ] {
+            assert_eq!(Pin::parse(&text), Ok(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn rejections_are_specific() {
+        assert_eq!(Pin::parse(" "), Err(Error::EmptyPin));
+        assert_eq!(
+            Pin::parse(&format!("pin-sha256={B64}")),
+            Err(Error::UnquotedHpkpPin)
+        );
+        assert_eq!(
+            Pin::parse("sha1//AAAA"),
+            Err(Error::UnsupportedHash(UnsupportedHash::Sha1))
+        );
+        assert_eq!(
+            Pin::parse("pin-sha1=\"x\""),
+            Err(Error::UnsupportedHash(UnsupportedHash::Sha1))
+        );
+        assert_eq!(
+            Pin::parse("sha512/x"),
+            Err(Error::UnsupportedHash(UnsupportedHash::Sha512))
+        );
+        assert_eq!(
+            Pin::parse("md5:00"),
+            Err(Error::UnsupportedHash(UnsupportedHash::Md5))
+        );
+        assert_eq!(
+            Pin::parse(&format!("spki:{HEX}")),
+            Err(Error::UnknownPinPrefix)
+        );
+        assert_eq!(
+            Pin::parse(&HEX[..62]),
+            Err(Error::WrongDigestLength { found: 31 })
+        );
+        assert_eq!(
+            Pin::parse(&format!("{HEX}00")),
+            Err(Error::WrongDigestLength { found: 33 })
+        );
+        assert_eq!(
+            Pin::parse(&format!("ucertpin:{}g", &HEX[..63])),
+            Err(Error::InvalidHex { at: 63 })
+        );
+        assert_eq!(Pin::parse("sha256//****"), Err(Error::InvalidBase64));
+        assert_eq!(Pin::parse(&B64[..43]), Err(Error::InvalidBase64)); // padding missing
+        assert_eq!(Pin::parse("hello world!"), Err(Error::UnrecognizedPin));
+        assert_eq!(
+            Pin::parse(&format!("sha256//{}", "A".repeat(400))),
+            Err(Error::WrongDigestLength { found: 300 })
+        );
+    }
+
+    #[test]
+    fn colon_hex() {
+        let pairs: Vec<&str> = (0..32).map(|i| &HEX[2 * i..2 * i + 2]).collect();
+        let colon = pairs.join(":");
+        assert_eq!(
+            Pin::parse(&colon).unwrap().digest(),
+            Pin::parse(HEX).unwrap().digest()
+        );
+        assert_eq!(
+            Pin::parse(&format!("{colon}:")),
+            Err(Error::InvalidHex { at: 95 })
+        );
+        // A missing separator in the middle: the digit lands where a colon belongs.
+        let bad = format!("{}{}", &colon[..14], &colon[15..]);
+        assert_eq!(Pin::parse(&bad), Err(Error::InvalidHex { at: 14 }));
+        // A missing separator right after the first pair reads as an unknown prefix.
+        assert_eq!(Pin::parse(&colon.replacen(':', "", 1)), Err(Error::UnknownPinPrefix));
+    }
+
+    #[test]
+    fn every_format_round_trips() {
+        let pin = Pin::parse(B64).unwrap();
+        for format in [
+            PinFormat::Curl,
+            PinFormat::OkHttp,
+            PinFormat::Hpkp,
+            PinFormat::Base64,
+            PinFormat::Prefixed,
+        ] {
+            let text = pin.format(format).unwrap().to_string();
+            assert_eq!(Pin::parse(&text), Ok(pin), "{text}");
+        }
+        assert_eq!(pin.format(PinFormat::Hex).unwrap().to_string(), HEX);
+    }
+}

@@ -1,0 +1,204 @@
+//! Sets of pins (a primary and its backups) and constant-time matching.
+
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+
+use crate::cert::Certificate;
+use crate::error::Error;
+use crate::format::parse_pin_list;
+use crate::pin::{DIGEST_LEN, Pin, PinDigests, PinKind};
+use crate::sha::Sha256Engine;
+use crate::spki::SubjectPublicKeyInfo;
+
+/// Several pins, any one of which accepts a key: the current key's pin plus backup pins for
+/// keys not yet in use (RFC 7469 §4.3: without a backup, losing the key bricks every client).
+///
+/// A `PinSet` borrows its pins, so it needs no allocator: keep them in a `const` array in flash,
+/// in a `Vec`, or in a buffer filled by [`PinSet::parse_into`]. An empty set matches nothing.
+///
+/// Matching compares every pin in constant time ([`subtle`]), whatever matched first: how long a
+/// check takes reveals nothing about which configured pin is close to the presented key.
+///
+/// ```
+/// use certpin::{Certificate, Pin, PinKind, PinSet, SoftSha256};
+/// const PINS: [Pin; 2] = [
+///     Pin::new(PinKind::Spki, [0x11; 32]), // a backup key, not deployed yet
+///     Pin::new(PinKind::UCertPin, [
+///         0x38, 0x2a, 0x89, 0x68, 0x4d, 0xb0, 0x89, 0x46, 0xa8, 0x24, 0x42, 0xd8, 0xf4, 0x19, 0x11, 0x60,
+///         0x51, 0x79, 0x90, 0x8c, 0xc4, 0x31, 0x87, 0x40, 0x45, 0x35, 0xb6, 0xf1, 0x5e, 0xfd, 0x9e, 0x91,
+///     ]),
+/// ];
+/// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/rsa2048.der")).unwrap();
+/// let cert = Certificate::from_der(&der)?;
+/// let found = PinSet::new(&PINS).match_certificate(&cert, &mut SoftSha256).expect("pinned");
+/// assert_eq!((found.index, found.matched), (1, PinKind::UCertPin));
+/// # Ok::<(), certpin::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PinSet<'a> {
+    pins: &'a [Pin],
+}
+
+/// Which pin of a [`PinSet`] accepted a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PinMatch {
+    /// Position of the pin in the set (the first matching one).
+    pub index: usize,
+    /// The pin itself.
+    pub pin: Pin,
+    /// What the matching digest was computed over: the pin's own kind, or for
+    /// [`PinKind::SpkiOrUCertPin`] whichever of [`PinKind::Spki`] / [`PinKind::UCertPin`] matched.
+    pub matched: PinKind,
+}
+
+impl<'a> PinSet<'a> {
+    /// A set over `pins`.
+    pub const fn new(pins: &'a [Pin]) -> Self {
+        PinSet { pins }
+    }
+
+    /// Parses a list of pins (see [`parse_pin_list`]) into `buf`, without allocating.
+    ///
+    /// ```
+    /// use certpin::{Error, Pin, PinKind, PinSet};
+    /// let mut buf = [Pin::new(PinKind::Spki, [0; 32]); 4];
+    /// let set = PinSet::parse_into("sha256//ERERERERERERERERERERERERERERERERERERERERERE=; ucertpin:2222222222222222222222222222222222222222222222222222222222222222", &mut buf)?;
+    /// assert_eq!(set.pins().len(), 2);
+    /// let mut small = [Pin::new(PinKind::Spki, [0; 32]); 1];
+    /// assert_eq!(PinSet::parse_into("a;b", &mut small).unwrap_err(), Error::UnrecognizedPin);
+    /// assert_eq!(PinSet::parse_into(" ; ", &mut small).unwrap_err(), Error::EmptyPin);
+    /// # Ok::<(), certpin::Error>(())
+    /// ```
+    pub fn parse_into(text: &str, buf: &'a mut [Pin]) -> Result<Self, Error> {
+        let capacity = buf.len();
+        let mut count = 0usize;
+        for pin in parse_pin_list(text) {
+            let pin = pin?;
+            let slot = buf.get_mut(count).ok_or(Error::TooManyPins { capacity })?;
+            *slot = pin;
+            count = count.saturating_add(1);
+        }
+        if count == 0 {
+            return Err(Error::EmptyPin);
+        }
+        let pins: &'a [Pin] = buf;
+        Ok(PinSet {
+            pins: pins.get(..count).unwrap_or_default(),
+        })
+    }
+
+    /// The pins, in order.
+    pub fn pins(&self) -> &'a [Pin] {
+        self.pins
+    }
+
+    /// The first pin matching one of `digests`.
+    ///
+    /// ```
+    /// use certpin::{Pin, PinDigests, PinKind, PinSet};
+    /// let pins = [Pin::new(PinKind::SpkiOrUCertPin, [2; 32])];
+    /// let digests = PinDigests { spki_sha256: [1; 32], ucertpin: [2; 32], cert_sha256: None };
+    /// assert_eq!(PinSet::new(&pins).find(&digests).unwrap().matched, PinKind::UCertPin);
+    /// ```
+    pub fn find(&self, digests: &PinDigests) -> Option<PinMatch> {
+        self.find_in(
+            Some(&digests.spki_sha256),
+            Some(&digests.ucertpin),
+            digests.cert_sha256.as_ref(),
+        )
+    }
+
+    /// Matches a certificate, hashing only what the set's pin kinds need.
+    pub fn match_certificate(
+        &self,
+        cert: &Certificate<'_>,
+        engine: &mut impl Sha256Engine,
+    ) -> Option<PinMatch> {
+        self.match_key(&cert.spki(), Some(cert.der()), engine)
+    }
+
+    /// Matches a bare public key (certificate pins cannot match it).
+    ///
+    /// ```
+    /// use certpin::{Pin, PinSet, SoftSha256, SubjectPublicKeyInfo};
+    /// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/ed25519.der")).unwrap();
+    /// # let cert = certpin::Certificate::from_der(&der)?;
+    /// let pins = [Pin::parse("sha256//VFrSCjvDZueGr3YbgbdaECL5D0fdXpQeOdIxaVHqIgI=")?];
+    /// assert!(PinSet::new(&pins).match_spki(&cert.spki(), &mut SoftSha256).is_some());
+    /// # Ok::<(), certpin::Error>(())
+    /// ```
+    pub fn match_spki(
+        &self,
+        spki: &SubjectPublicKeyInfo<'_>,
+        engine: &mut impl Sha256Engine,
+    ) -> Option<PinMatch> {
+        self.match_key(spki, None, engine)
+    }
+
+    fn match_key(
+        &self,
+        spki: &SubjectPublicKeyInfo<'_>,
+        cert_der: Option<&[u8]>,
+        engine: &mut impl Sha256Engine,
+    ) -> Option<PinMatch> {
+        let needs =
+            |a: PinKind, b: PinKind| self.pins.iter().any(|p| p.kind() == a || p.kind() == b);
+        let spki_digest =
+            needs(PinKind::Spki, PinKind::SpkiOrUCertPin).then(|| engine.sha256(spki.der()));
+        let ucert_digest = needs(PinKind::UCertPin, PinKind::SpkiOrUCertPin)
+            .then(|| engine.sha256(spki.bit_string_contents()));
+        let cert_digest = match cert_der {
+            Some(der) if needs(PinKind::Certificate, PinKind::Certificate) => {
+                Some(engine.sha256(der))
+            }
+            _ => None,
+        };
+        self.find_in(
+            spki_digest.as_ref(),
+            ucert_digest.as_ref(),
+            cert_digest.as_ref(),
+        )
+    }
+
+    fn find_in(
+        &self,
+        spki: Option<&[u8; DIGEST_LEN]>,
+        ucert: Option<&[u8; DIGEST_LEN]>,
+        cert: Option<&[u8; DIGEST_LEN]>,
+    ) -> Option<PinMatch> {
+        // Kinds are configuration, not secret: branching on them is fine. Digest comparisons
+        // and the choice of the first match are constant-time.
+        let eq = |digest: Option<&[u8; DIGEST_LEN]>, pin: &Pin| -> Choice {
+            digest.map_or(Choice::from(0), |d| d.ct_eq(pin.digest()))
+        };
+        let mut found = Choice::from(0);
+        let mut index = 0u64;
+        let mut matched_ucert = Choice::from(0);
+        for (i, pin) in self.pins.iter().enumerate() {
+            let (by_spki, by_ucert) = match pin.kind() {
+                PinKind::Spki => (eq(spki, pin), Choice::from(0)),
+                PinKind::UCertPin => (Choice::from(0), eq(ucert, pin)),
+                PinKind::Certificate => (eq(cert, pin), Choice::from(0)),
+                PinKind::SpkiOrUCertPin => (eq(spki, pin), eq(ucert, pin)),
+            };
+            let first = (by_spki | by_ucert) & !found;
+            index.conditional_assign(&(i as u64), first);
+            matched_ucert.conditional_assign(&(!by_spki & by_ucert), first);
+            found |= first;
+        }
+        if !bool::from(found) {
+            return None;
+        }
+        let index = usize::try_from(index).ok()?;
+        let pin = *self.pins.get(index)?;
+        let matched = match pin.kind() {
+            PinKind::SpkiOrUCertPin if bool::from(matched_ucert) => PinKind::UCertPin,
+            PinKind::SpkiOrUCertPin => PinKind::Spki,
+            kind => kind,
+        };
+        Some(PinMatch {
+            index,
+            pin,
+            matched,
+        })
+    }
+}

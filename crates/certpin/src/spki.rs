@@ -1,0 +1,394 @@
+//! SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): the structure every SPKI pin is computed over.
+
+use core::fmt;
+
+use crate::der::{self, Reader, Tlv};
+use crate::error::{Error, Field};
+
+/// A DER `SubjectPublicKeyInfo`, borrowed from the certificate, CSR or key file it came from.
+///
+/// The bytes are kept exactly as they appeared: an SPKI pin (RFC 7469) is a hash of these bytes,
+/// and re-encoding (compressed EC points, explicit curve parameters, a missing RSA `NULL`) would
+/// silently change it.
+///
+/// ```
+/// use certpin::SubjectPublicKeyInfo;
+/// // id-Ed25519 key from RFC 8410 §10.1.
+/// let der = [
+///     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00, 0x19, 0xbf, 0x44,
+///     0x09, 0x69, 0x84, 0xcd, 0xfe, 0x85, 0x41, 0xba, 0xc1, 0x67, 0xdc, 0x3b, 0x96, 0xc8, 0x50,
+///     0x86, 0xaa, 0x30, 0xb6, 0xb6, 0xcb, 0x0c, 0x5c, 0x38, 0xad, 0x70, 0x31, 0x66, 0xe1,
+/// ];
+/// let spki = SubjectPublicKeyInfo::from_der(&der)?;
+/// assert_eq!(spki.key_type().to_string(), "Ed25519");
+/// assert_eq!(spki.public_key().len(), 32);
+/// # Ok::<(), certpin::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubjectPublicKeyInfo<'a> {
+    der: &'a [u8],
+    algorithm: AlgorithmIdentifier<'a>,
+    /// Content octets of the subjectPublicKey BIT STRING, unused-bits octet included.
+    bit_string: &'a [u8],
+    /// Absolute offset of the BIT STRING's first content octet, for key-level errors.
+    key_at: usize,
+}
+
+impl<'a> SubjectPublicKeyInfo<'a> {
+    /// Parses a DER SubjectPublicKeyInfo that fills `der` exactly (a `PUBLIC KEY` file).
+    pub fn from_der(der: &'a [u8]) -> Result<Self, Error> {
+        let tlv = der::single(der, der::TAG_SEQUENCE, Field::SubjectPublicKeyInfo)?;
+        Self::from_tlv(tlv)
+    }
+
+    /// Reads the next element of `reader` as an SPKI (inside a certificate or CSR).
+    pub(crate) fn read(reader: &mut Reader<'a>) -> Result<Self, Error> {
+        let tlv = reader.expect(der::TAG_SEQUENCE, Field::SubjectPublicKeyInfo)?;
+        Self::from_tlv(tlv)
+    }
+
+    fn from_tlv(tlv: Tlv<'a>) -> Result<Self, Error> {
+        let mut contents = tlv.contents();
+        let algorithm = AlgorithmIdentifier::read(&mut contents, Field::Algorithm)?;
+        let key = contents.bit_string(Field::SubjectPublicKey)?;
+        if key.value.len() < 2 {
+            // Only the unused-bits octet: a key of zero bits pins nothing.
+            return Err(Error::EmptyPublicKey { at: key.at });
+        }
+        contents.finish(Field::SubjectPublicKeyInfo)?;
+        Ok(SubjectPublicKeyInfo {
+            der: tlv.whole,
+            algorithm,
+            bit_string: key.value,
+            key_at: key.value_at.saturating_add(1),
+        })
+    }
+
+    /// The DER bytes of the whole SPKI, outer SEQUENCE included: what `spki-sha256` hashes.
+    pub fn der(&self) -> &'a [u8] {
+        self.der
+    }
+
+    /// The key's algorithm identifier.
+    pub fn algorithm(&self) -> AlgorithmIdentifier<'a> {
+        self.algorithm
+    }
+
+    /// The content octets of the subjectPublicKey BIT STRING *including* the leading
+    /// unused-bits octet: what the `ucertpin` pin hashes.
+    pub fn bit_string_contents(&self) -> &'a [u8] {
+        self.bit_string
+    }
+
+    /// The key bytes themselves (the BIT STRING without its unused-bits octet): an
+    /// `RSAPublicKey` for RSA, the point for EC, the 32 key bytes for Ed25519.
+    pub fn public_key(&self) -> &'a [u8] {
+        self.bit_string.get(1..).unwrap_or_default()
+    }
+
+    /// What kind of key this is, and its size where the SPKI says it.
+    pub fn key_type(&self) -> KeyType {
+        KeyType::of(self)
+    }
+
+    pub(crate) fn key_offset(&self) -> usize {
+        self.key_at
+    }
+}
+
+/// An `AlgorithmIdentifier` (RFC 5280 §4.1.1.2): an OID and optional parameters.
+///
+/// ```
+/// use certpin::SubjectPublicKeyInfo;
+/// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/certs/p256.der")).unwrap();
+/// let cert = certpin::Certificate::from_der(&der)?;
+/// let alg = cert.spki().algorithm();
+/// assert_eq!(alg.oid().to_string(), "1.2.840.10045.2.1"); // id-ecPublicKey
+/// assert!(alg.parameters().is_some()); // the namedCurve OID
+/// # Ok::<(), certpin::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AlgorithmIdentifier<'a> {
+    oid: Oid<'a>,
+    parameters: Option<&'a [u8]>,
+}
+
+impl<'a> AlgorithmIdentifier<'a> {
+    pub(crate) fn read(reader: &mut Reader<'a>, field: Field) -> Result<Self, Error> {
+        let tlv = reader.expect(der::TAG_SEQUENCE, field)?;
+        let mut contents = tlv.contents();
+        let oid = Oid(contents.oid(Field::AlgorithmOid)?.value);
+        let parameters = if contents.at_end() {
+            None
+        } else {
+            Some(contents.any(Field::AlgorithmParameters)?.whole)
+        };
+        contents.finish(field)?;
+        Ok(AlgorithmIdentifier { oid, parameters })
+    }
+
+    /// The algorithm's OBJECT IDENTIFIER.
+    pub fn oid(&self) -> Oid<'a> {
+        self.oid
+    }
+
+    /// The parameters element (tag, length and value), if present.
+    pub fn parameters(&self) -> Option<&'a [u8]> {
+        self.parameters
+    }
+}
+
+/// The content octets of an OBJECT IDENTIFIER; `Display` prints the dotted form.
+///
+/// ```
+/// use certpin::Oid;
+/// assert_eq!(Oid::from_der_contents(&[0x2b, 0x65, 0x70]).to_string(), "1.3.101.112");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Oid<'a>(&'a [u8]);
+
+impl<'a> Oid<'a> {
+    /// Wraps already-validated content octets (for comparisons with known OIDs).
+    pub const fn from_der_contents(contents: &'a [u8]) -> Self {
+        Oid(contents)
+    }
+
+    /// The content octets.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+}
+
+impl fmt::Display for Oid<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut arc: u128 = 0;
+        let mut first = true;
+        for &b in self.0 {
+            arc = arc
+                .checked_shl(7)
+                .map_or(u128::MAX, |a| a | u128::from(b & 0x7f));
+            if b & 0x80 != 0 {
+                continue;
+            }
+            if first {
+                // X.690 §8.19.4: the first subidentifier packs the first two arcs.
+                let (x, y) = match arc {
+                    0..=39 => (0, arc),
+                    40..=79 => (1, arc - 40),
+                    _ => (2, arc - 80),
+                };
+                write!(f, "{x}.{y}")?;
+                first = false;
+            } else {
+                write!(f, ".{arc}")?;
+            }
+            arc = 0;
+        }
+        Ok(())
+    }
+}
+
+// OIDs (content octets) of the key algorithms and curves certpin names.
+const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+const RSASSA_PSS: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a];
+const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+const DSA: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01];
+const X25519: &[u8] = &[0x2b, 0x65, 0x6e];
+const X448: &[u8] = &[0x2b, 0x65, 0x6f];
+const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+const ED448: &[u8] = &[0x2b, 0x65, 0x71];
+const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+const P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
+const SECP256K1: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x0a];
+const BRAINPOOL_P256R1: &[u8] = &[0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07];
+const BRAINPOOL_P384R1: &[u8] = &[0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0b];
+const BRAINPOOL_P512R1: &[u8] = &[0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0d];
+
+/// An elliptic curve named by an EC SPKI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Curve {
+    /// NIST P-256 (secp256r1, prime256v1).
+    P256,
+    /// NIST P-384 (secp384r1).
+    P384,
+    /// NIST P-521 (secp521r1).
+    P521,
+    /// secp256k1.
+    Secp256k1,
+    /// brainpoolP256r1.
+    BrainpoolP256r1,
+    /// brainpoolP384r1.
+    BrainpoolP384r1,
+    /// brainpoolP512r1.
+    BrainpoolP512r1,
+    /// Explicit curve parameters instead of a named curve (RFC 3279 `ECParameters`).
+    Explicit,
+    /// A named curve certpin does not know, or `implicitCurve`.
+    Other,
+}
+
+impl fmt::Display for Curve {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Curve::P256 => "P256",
+            Curve::P384 => "P384",
+            Curve::P521 => "P521",
+            Curve::Secp256k1 => "secp256k1",
+            Curve::BrainpoolP256r1 => "brainpoolP256r1",
+            Curve::BrainpoolP384r1 => "brainpoolP384r1",
+            Curve::BrainpoolP512r1 => "brainpoolP512r1",
+            Curve::Explicit => "explicit",
+            Curve::Other => "unknown-curve",
+        })
+    }
+}
+
+/// The type of a public key, with its size where it is variable.
+///
+/// `Display` gives the short names the `certpin` command prints: `RSA-2048`, `RSA-PSS-2048`,
+/// `EC-P256`, `Ed25519`, `DSA-2048`, `unknown`.
+///
+/// ```
+/// use certpin::{Curve, KeyType};
+/// assert_eq!(KeyType::Rsa { bits: 2048 }.to_string(), "RSA-2048");
+/// assert_eq!(KeyType::Ec(Curve::P384).to_string(), "EC-P384");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyType {
+    /// rsaEncryption, with the modulus size in bits (0 if the key does not parse).
+    Rsa {
+        /// Modulus size in bits.
+        bits: u32,
+    },
+    /// id-RSASSA-PSS, with the modulus size in bits (0 if the key does not parse).
+    RsaPss {
+        /// Modulus size in bits.
+        bits: u32,
+    },
+    /// id-ecPublicKey on a curve.
+    Ec(Curve),
+    /// Ed25519 (RFC 8410).
+    Ed25519,
+    /// Ed448 (RFC 8410).
+    Ed448,
+    /// X25519 (RFC 8410).
+    X25519,
+    /// X448 (RFC 8410).
+    X448,
+    /// DSA, with the size of `p` in bits when the parameters are present.
+    Dsa {
+        /// Size of the prime `p`, if the SPKI carries the parameters.
+        bits: Option<u32>,
+    },
+    /// An algorithm OID certpin does not know; its pins work all the same.
+    Unknown,
+}
+
+impl KeyType {
+    fn of(spki: &SubjectPublicKeyInfo<'_>) -> KeyType {
+        let alg = spki.algorithm();
+        match alg.oid().as_bytes() {
+            RSA_ENCRYPTION => KeyType::Rsa {
+                bits: rsa_modulus_bits(spki).unwrap_or(0),
+            },
+            RSASSA_PSS => KeyType::RsaPss {
+                bits: rsa_modulus_bits(spki).unwrap_or(0),
+            },
+            EC_PUBLIC_KEY => KeyType::Ec(curve(alg.parameters())),
+            ED25519 => KeyType::Ed25519,
+            ED448 => KeyType::Ed448,
+            X25519 => KeyType::X25519,
+            X448 => KeyType::X448,
+            DSA => KeyType::Dsa {
+                bits: alg.parameters().and_then(dsa_p_bits),
+            },
+            _ => KeyType::Unknown,
+        }
+    }
+}
+
+impl fmt::Display for KeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyType::Rsa { bits } => write!(f, "RSA-{bits}"),
+            KeyType::RsaPss { bits } => write!(f, "RSA-PSS-{bits}"),
+            KeyType::Ec(curve) => write!(f, "EC-{curve}"),
+            KeyType::Ed25519 => f.write_str("Ed25519"),
+            KeyType::Ed448 => f.write_str("Ed448"),
+            KeyType::X25519 => f.write_str("X25519"),
+            KeyType::X448 => f.write_str("X448"),
+            KeyType::Dsa { bits: Some(bits) } => write!(f, "DSA-{bits}"),
+            KeyType::Dsa { bits: None } => f.write_str("DSA"),
+            KeyType::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
+fn curve(parameters: Option<&[u8]>) -> Curve {
+    let Some(parameters) = parameters else {
+        return Curve::Other;
+    };
+    if parameters.first() == Some(&der::TAG_SEQUENCE) {
+        return Curve::Explicit;
+    }
+    let Ok(oid) = der::single(parameters, der::TAG_OID, Field::AlgorithmParameters) else {
+        return Curve::Other;
+    };
+    match oid.value {
+        P256 => Curve::P256,
+        P384 => Curve::P384,
+        P521 => Curve::P521,
+        SECP256K1 => Curve::Secp256k1,
+        BRAINPOOL_P256R1 => Curve::BrainpoolP256r1,
+        BRAINPOOL_P384R1 => Curve::BrainpoolP384r1,
+        BRAINPOOL_P512R1 => Curve::BrainpoolP512r1,
+        _ => Curve::Other,
+    }
+}
+
+/// Size in bits of a positive, minimally encoded INTEGER's value.
+fn unsigned_bits(value: &[u8]) -> u32 {
+    let digits = match value {
+        [0, rest @ ..] => rest,
+        all => all,
+    };
+    let Some((&top, rest)) = digits.split_first() else {
+        return 0;
+    };
+    let len = u32::try_from(rest.len()).unwrap_or(u32::MAX / 16);
+    len.saturating_mul(8)
+        .saturating_add(8 - top.leading_zeros())
+}
+
+/// The modulus size of an RSA key, from its strictly read `RSAPublicKey` (RFC 8017 §A.1.1).
+pub(crate) fn rsa_modulus_bits(spki: &SubjectPublicKeyInfo<'_>) -> Result<u32, Error> {
+    let mut reader = Reader::new(spki.public_key());
+    let key = reader.expect(der::TAG_SEQUENCE, Field::RsaPublicKey)?;
+    reader.finish(Field::RsaPublicKey)?;
+    let mut contents = key.contents();
+    let modulus = contents.integer(Field::RsaModulus)?;
+    let exponent = contents.integer(Field::RsaPublicExponent)?;
+    contents.finish(Field::RsaPublicKey)?;
+    for (tlv, field) in [
+        (modulus, Field::RsaModulus),
+        (exponent, Field::RsaPublicExponent),
+    ] {
+        if tlv.value.first().is_some_and(|b| b & 0x80 != 0) {
+            return Err(Error::NegativeInteger {
+                field,
+                at: tlv.at.saturating_add(spki.key_offset()),
+            });
+        }
+    }
+    Ok(unsigned_bits(modulus.value))
+}
+
+/// The size of `p` in DSA `Dss-Parms ::= SEQUENCE { p, q, g }` (RFC 3279 §2.3.2).
+fn dsa_p_bits(parameters: &[u8]) -> Option<u32> {
+    let params = der::single(parameters, der::TAG_SEQUENCE, Field::AlgorithmParameters).ok()?;
+    let p = params.contents().integer(Field::AlgorithmParameters).ok()?;
+    Some(unsigned_bits(p.value))
+}
