@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerate the certpin test fixtures under testdata/ and their expected pins (pins.tsv).
 #
-#   bash testdata/make-fixtures.sh
+#   bash testdata/make-fixtures.sh           # regenerate everything (new keys, new pins)
+#   bash testdata/make-fixtures.sh --check   # only recompute pins.tsv from the files on disk
+#                                            # and the vector self-check; changes nothing
 #
 # Needs only the `openssl` command line (3.0+), bash, coreutils and awk; python3 is not used.
 # Every digest is computed by `openssl dgst` on bytes cut out of the DER at the offsets that
@@ -16,12 +18,27 @@ cd "$TD"
 VECTORS=${CERTPIN_VECTORS:-/work/shared/vectors}
 DAYS=7300
 
-die() { echo "make-fixtures: FAIL: $*" >&2; rm -f "$TD/pins.tsv"; exit 1; }   # no pins.tsv unless all checks pass
+die() { echo "make-fixtures: FAIL: $*" >&2; [ "${MODE:-}" = check ] || rm -f "$TD/pins.tsv"; exit 1; }   # no pins.tsv unless all checks pass
 log() { echo "make-fixtures: $*" >&2; }
 
+MODE=generate
+case ${1:-} in
+    "") ;;
+    --check) MODE=check ;;   # only recompute pins.tsv from the files on disk and compare
+    *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
+PINS="$TD/pins.tsv"
+
 # --- wipe --------------------------------------------------------------------------------
-rm -rf certs keys csr chain encrypted pins.tsv .work
-mkdir -p certs keys csr chain encrypted .work
+rm -rf .work
+if [ $MODE = generate ]; then
+    rm -rf certs keys csr chain encrypted pins.tsv
+    mkdir -p certs keys csr chain encrypted
+else
+    [ -f pins.tsv ] || { echo "make-fixtures: no pins.tsv to check" >&2; exit 1; }
+    PINS="$TD/.work/pins.tsv"
+fi
+mkdir .work
 W="$TD/.work"
 trap 'rm -rf "$W"' EXIT
 
@@ -127,61 +144,9 @@ topem_der() { # PEMFILE -> also write DER of the single certificate/CSR next to 
     esac
 }
 
-# =========================================================================================
-log "generating certificates"
 SELF_SIGNED=(rsa2048 rsa4096 rsa-pss2048 ec-p256 ec-p384 ec-p521 ec-secp256k1 ec-brainpoolp256r1
              ec-p256-explicit ec-p256-compressed ed25519 ed448 dsa2048)
-for c in "${SELF_SIGNED[@]}"; do
-    genkey "$c" "$W/$c.key.pem"
-    # shellcheck disable=SC2046
-    openssl req -x509 -new -config "$CNF" -extensions leaf -key "$W/$c.key.pem" $(digest_for "$c") \
-        -subj "/CN=certpin test $c" -days $DAYS -out "certs/$c.pem"
-    topem_der cert "certs/$c.pem" "certs/$c.der"
-done
-
-# issuing CA for the key-agreement-only keys (X25519/X448 cannot sign their own certificate)
-genkey ec-p256 "$W/ca-ec-p256.key.pem"
-openssl req -x509 -new -config "$CNF" -extensions ca -key "$W/ca-ec-p256.key.pem" -sha256 \
-    -subj "/CN=certpin test issuing CA ec-p256" -days $DAYS -out certs/ca-ec-p256.pem
-topem_der cert certs/ca-ec-p256.pem certs/ca-ec-p256.der
-for c in x25519 x448; do
-    genkey "$c" "$W/$c.key.pem"
-    openssl pkey -in "$W/$c.key.pem" -pubout -out "$W/$c.pub.pem"
-    openssl x509 -new -subj "/CN=certpin test $c" -force_pubkey "$W/$c.pub.pem" \
-        -CA certs/ca-ec-p256.pem -CAkey "$W/ca-ec-p256.key.pem" -sha256 \
-        -extfile "$CNF" -extensions xleaf -days $DAYS -out "certs/$c.pem" 2>/dev/null
-    topem_der cert "certs/$c.pem" "certs/$c.der"
-done
-
-# v1 certificate: `x509 -new` without any extension section writes version 1
-genkey rsa2048 "$W/rsa2048-v1.key.pem"
-openssl x509 -new -subj "/CN=certpin test rsa2048-v1" -key "$W/rsa2048-v1.key.pem" -sha256 \
-    -days $DAYS -out certs/rsa2048-v1.pem
-topem_der cert certs/rsa2048-v1.pem certs/rsa2048-v1.der
-openssl x509 -in certs/rsa2048-v1.pem -noout -text | grep -q 'Version: 1 (0x0)' \
-    || die "rsa2048-v1 is not a v1 certificate"
-! openssl x509 -in certs/rsa2048-v1.pem -noout -text | grep -q 'X509v3' \
-    || die "rsa2048-v1 has extensions"
-
-# big certificate (> 64 KiB, outer length in 3 octets): 3000 SAN dNSNames from a config file
-{
-    cat "$CNF"
-    echo "[big]"
-    echo "basicConstraints = critical,CA:FALSE"
-    echo "subjectKeyIdentifier = hash"
-    echo "subjectAltName = @bigalt"
-    echo "[bigalt]"
-    echo "DNS.1 = localhost"
-    echo "IP.1 = 127.0.0.1"
-    for i in $(seq 1 3000); do printf 'DNS.%d = host-%05d.san.certpin.test\n' $((i + 1)) "$i"; done
-} > "$W/big.cnf"
-genkey ec-p256 "$W/big.key.pem"
-openssl req -x509 -new -config "$W/big.cnf" -extensions big -key "$W/big.key.pem" -sha256 \
-    -subj "/CN=certpin test big" -days $DAYS -out certs/big.pem
-topem_der cert certs/big.pem certs/big.der
-[ "$(head -c 2 certs/big.der | od -An -tx1 | tr -d ' \n')" = "3083" ] \
-    || die "big.der does not start with 30 83"
-[ "$(stat -c %s certs/big.der)" -gt 65536 ] || die "big.der is not larger than 64 KiB"
+KEYCASES=(rsa2048 ec-p256 ec-p384 ec-p521 ed25519)
 
 # =========================================================================================
 # DER helpers: locate the SubjectPublicKeyInfo with `openssl asn1parse`, cut with tail/head.
@@ -262,9 +227,63 @@ spki_of() {
     esac
 }
 
+if [ $MODE = generate ]; then
+# =========================================================================================
+log "generating certificates"
+for c in "${SELF_SIGNED[@]}"; do
+    genkey "$c" "$W/$c.key.pem"
+    # shellcheck disable=SC2046
+    openssl req -x509 -new -config "$CNF" -extensions leaf -key "$W/$c.key.pem" $(digest_for "$c") \
+        -subj "/CN=certpin test $c" -days $DAYS -out "certs/$c.pem"
+    topem_der cert "certs/$c.pem" "certs/$c.der"
+done
+
+# issuing CA for the key-agreement-only keys (X25519/X448 cannot sign their own certificate)
+genkey ec-p256 "$W/ca-ec-p256.key.pem"
+openssl req -x509 -new -config "$CNF" -extensions ca -key "$W/ca-ec-p256.key.pem" -sha256 \
+    -subj "/CN=certpin test issuing CA ec-p256" -days $DAYS -out certs/ca-ec-p256.pem
+topem_der cert certs/ca-ec-p256.pem certs/ca-ec-p256.der
+for c in x25519 x448; do
+    genkey "$c" "$W/$c.key.pem"
+    openssl pkey -in "$W/$c.key.pem" -pubout -out "$W/$c.pub.pem"
+    openssl x509 -new -subj "/CN=certpin test $c" -force_pubkey "$W/$c.pub.pem" \
+        -CA certs/ca-ec-p256.pem -CAkey "$W/ca-ec-p256.key.pem" -sha256 \
+        -extfile "$CNF" -extensions xleaf -days $DAYS -out "certs/$c.pem" 2>/dev/null
+    topem_der cert "certs/$c.pem" "certs/$c.der"
+done
+
+# v1 certificate: `x509 -new` without any extension section writes version 1
+genkey rsa2048 "$W/rsa2048-v1.key.pem"
+openssl x509 -new -subj "/CN=certpin test rsa2048-v1" -key "$W/rsa2048-v1.key.pem" -sha256 \
+    -days $DAYS -out certs/rsa2048-v1.pem
+topem_der cert certs/rsa2048-v1.pem certs/rsa2048-v1.der
+openssl x509 -in certs/rsa2048-v1.pem -noout -text | grep -q 'Version: 1 (0x0)' \
+    || die "rsa2048-v1 is not a v1 certificate"
+! openssl x509 -in certs/rsa2048-v1.pem -noout -text | grep -q 'X509v3' \
+    || die "rsa2048-v1 has extensions"
+
+# big certificate (> 64 KiB, outer length in 3 octets): 3000 SAN dNSNames from a config file
+{
+    cat "$CNF"
+    echo "[big]"
+    echo "basicConstraints = critical,CA:FALSE"
+    echo "subjectKeyIdentifier = hash"
+    echo "subjectAltName = @bigalt"
+    echo "[bigalt]"
+    echo "DNS.1 = localhost"
+    echo "IP.1 = 127.0.0.1"
+    for i in $(seq 1 3000); do printf 'DNS.%d = host-%05d.san.certpin.test\n' $((i + 1)) "$i"; done
+} > "$W/big.cnf"
+genkey ec-p256 "$W/big.key.pem"
+openssl req -x509 -new -config "$W/big.cnf" -extensions big -key "$W/big.key.pem" -sha256 \
+    -subj "/CN=certpin test big" -days $DAYS -out certs/big.pem
+topem_der cert certs/big.pem certs/big.der
+[ "$(head -c 2 certs/big.der | od -An -tx1 | tr -d ' \n')" = "3083" ] \
+    || die "big.der does not start with 30 83"
+[ "$(stat -c %s certs/big.der)" -gt 65536 ] || die "big.der is not larger than 64 KiB"
+
 # =========================================================================================
 log "generating keys, CSRs, chain, encrypted keys"
-KEYCASES=(rsa2048 ec-p256 ec-p384 ec-p521 ed25519)
 for c in "${KEYCASES[@]}"; do
     k="$W/$c.key.pem"
     openssl pkey -in "$k" -out "keys/$c.key.pem"                      # PKCS#8 PRIVATE KEY
@@ -421,11 +440,13 @@ openssl asn1parse -inform DER -in certs/unique-ids.der | grep -q 'd=2  hl=2 l=  
 openssl asn1parse -inform DER -in certs/unique-ids.der | grep -q 'd=2  hl=2 l=   6 prim: *cont \[ 2 \]' \
     || die "no primitive [2] subjectUniqueID at depth 2"
 
+fi  # MODE = generate
+
 # =========================================================================================
 log "writing pins.tsv"
-printf 'file\tindex\tobject\tkey_type\tspki_sha256_b64\tspki_sha256_hex\tucertpin_hex\tcert_sha256_hex\n' > pins.tsv
+printf 'file\tindex\tobject\tkey_type\tspki_sha256_b64\tspki_sha256_hex\tucertpin_hex\tcert_sha256_hex\n' > "$PINS"
 declare -A CERT_SPKI CERT_UCP
-row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$P_B64" "$P_HEX" "$P_UCP" "$P_CERT" >> pins.tsv; }
+row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$P_B64" "$P_HEX" "$P_UCP" "$P_CERT" >> "$PINS"; }
 
 # certificates: .der directly, .pem block by block (base64-decoded, not re-encoded)
 cert_rows() { # REL KEYTYPE... (one key type per PEM block)
@@ -491,8 +512,8 @@ key_rows chain/leaf.key.pem private-key-pkcs8 leaf
 # chain.pem rows must equal the individual certificates' rows
 for i in 0 1 2; do
     n=$(echo leaf intermediate root | cut -d' ' -f$((i + 1)))
-    a=$(awk -F'\t' -v i=$i '$1 == "chain/chain.pem" && $2 == i { print $5 $6 $7 $8 }' pins.tsv)
-    b=$(awk -F'\t' -v f="chain/$n.der" '$1 == f { print $5 $6 $7 $8 }' pins.tsv)
+    a=$(awk -F'\t' -v i=$i '$1 == "chain/chain.pem" && $2 == i { print $5 $6 $7 $8 }' "$PINS")
+    b=$(awk -F'\t' -v f="chain/$n.der" '$1 == f { print $5 $6 $7 $8 }' "$PINS")
     [ -n "$a" ] && [ "$a" = "$b" ] || die "chain.pem block $i differs from chain/$n.der"
 done
 
@@ -503,7 +524,7 @@ log "checking"
 while IFS= read -r f; do
     f=${f#./}
     case $f in encrypted/*|make-fixtures.sh|README.md|pins.tsv) continue ;; esac
-    awk -F'\t' -v f="$f" '$1 == f { ok = 1 } END { exit !ok }' pins.tsv || die "$f has no row in pins.tsv"
+    awk -F'\t' -v f="$f" '$1 == f { ok = 1 } END { exit !ok }' "$PINS" || die "$f has no row in pins.tsv"
 done < <(find . -path ./.work -prune -o -type f -print | sort)
 # every row: well-formed columns
 awk -F'\t' 'function hex64(s) { return length(s) == 64 && s ~ /^[0-9a-f]+$/ }
@@ -513,13 +534,13 @@ NR > 1 {
     if (length($5) != 44 || $5 !~ /^[A-Za-z0-9+\/]+=$/) { print "bad b64 line " NR; bad = 1 }
     if (($3 == "certificate") != hex64($8)) { print "bad cert column line " NR; bad = 1 }
     if ($3 != "certificate" && $8 != "-") { print "bad cert column line " NR; bad = 1 }
-} END { exit bad }' pins.tsv >&2 || die "pins.tsv malformed"
+} END { exit bad }' "$PINS" >&2 || die "pins.tsv malformed"
 # the base64 column is the hex column re-encoded
 while IFS=$'\t' read -r f _ _ _ b64 hex _ _; do
     [ "$f" = file ] && continue
     [ "$(printf '%s' "$b64" | openssl base64 -d -A | od -An -v -tx1 | tr -d ' \n')" = "$hex" ] \
         || die "$f: base64 and hex columns disagree"
-done < pins.tsv
+done < "$PINS"
 # the SAN everywhere it should be
 for c in "${SELF_SIGNED[@]}" x25519 x448; do
     openssl x509 -in "certs/$c.pem" -noout -ext subjectAltName | grep -q 'DNS:localhost, IP Address:127.0.0.1' \
@@ -565,5 +586,8 @@ for pair in "rsa2048.key.pem:private-key-pkcs8:rsa2048" "rsa2048.pkcs1.key.pem:p
 done
 log "  $vectors_checked vector checks passed"
 
-rows=$(($(wc -l < pins.tsv) - 1))
+if [ $MODE = check ]; then
+    diff -u "$TD/pins.tsv" "$PINS" >&2 || die "pins.tsv does not match the files on disk"
+fi
+rows=$(($(wc -l < "$PINS") - 1))
 log "OK: $rows rows in pins.tsv, $vectors_checked vector checks"

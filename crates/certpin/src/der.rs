@@ -255,7 +255,9 @@ mod tests {
     use std::vec;
 
     fn read(input: &[u8]) -> Result<&[u8], Error> {
-        Reader::new(input).any(Field::Certificate).map(|tlv| tlv.value)
+        Reader::new(input)
+            .any(Field::Certificate)
+            .map(|tlv| tlv.value)
     }
 
     #[test]

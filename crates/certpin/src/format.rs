@@ -293,8 +293,8 @@ fn decode_hex(text: &str) -> Result<[u8; DIGEST_LEN], Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::prelude::rust_2024::*;
     use std::format;
+    use std::prelude::rust_2024::*;
 
     const B64: &str = "4fyH5swxyP+1d+lzksoFkOdOtfXOi16orTe9eWBlmP0=";
     const HEX: &str = "e1fc87e6cc31c8ffb577e97392ca0590e74eb5f5ce8b5ea8ad37bd79606598fd";
@@ -377,7 +377,10 @@ mod tests {
         let bad = format!("{}{}", &colon[..14], &colon[15..]);
         assert_eq!(Pin::parse(&bad), Err(Error::InvalidHex { at: 14 }));
         // A missing separator right after the first pair reads as an unknown prefix.
-        assert_eq!(Pin::parse(&colon.replacen(':', "", 1)), Err(Error::UnknownPinPrefix));
+        assert_eq!(
+            Pin::parse(&colon.replacen(':', "", 1)),
+            Err(Error::UnknownPinPrefix)
+        );
     }
 
     #[test]

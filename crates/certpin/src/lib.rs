@@ -44,6 +44,8 @@
 //! - `sha2` (default): [`SoftSha256`], the RustCrypto software SHA-256. Without it, bring your
 //!   own [`Sha256Engine`] (e.g. a microcontroller's hash peripheral).
 //! - `std`: `std::error::Error` for [`Error`].
+//! - `files`: [`files`], certificates, public keys, CSRs and private keys from PEM or DER files
+//!   (uses the RustCrypto key decoders; implies `std`).
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -69,6 +71,8 @@ extern crate std;
 mod cert;
 mod der;
 mod error;
+#[cfg(feature = "files")]
+pub mod files;
 mod format;
 mod pin;
 mod pinset;

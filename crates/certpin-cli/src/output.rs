@@ -1,0 +1,193 @@
+//! Output formats of `certpin`: the human report, JSON, and one-pin-per-line formats.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use certpin::files::KeyObject;
+use certpin::{PinDigests, PinFormat, PinKind};
+use der::Decode;
+use serde_json::json;
+
+/// Why an object was not printed.
+pub enum PrintError {
+    /// This format has no value for the object (e.g. cert-sha256 of a key).
+    NoValue(String),
+    /// Standard output failed (a closed pipe, a full disk): stop everything.
+    Output(std::io::Error),
+}
+
+fn write_all(out: &mut impl Write, text: &str) -> Result<(), PrintError> {
+    out.write_all(text.as_bytes()).map_err(PrintError::Output)
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// A block per object: what it is, subject, key type, every pin.
+    Human,
+    /// A JSON array, one element per object.
+    Json,
+    /// curl `--pinnedpubkey`: sha256//BASE64.
+    Curl,
+    /// OkHttp CertificatePinner: sha256/BASE64.
+    Okhttp,
+    /// RFC 7469 directive: pin-sha256="BASE64".
+    Hpkp,
+    /// Bare base64 of the SPKI digest (Android network security config).
+    Base64,
+    /// Hex of the SPKI digest (`openssl pkey -pubout -outform der | openssl dgst -sha256`).
+    Hex,
+    /// The MicroPython ucertpin hex hash.
+    Ucertpin,
+    /// Hex SHA-256 of the whole certificate (fingerprint; certificates only).
+    #[value(name = "cert-sha256")]
+    CertSha256,
+}
+
+/// One object and its digests, ready to print.
+pub struct PinnedObject<'a> {
+    pub source: &'a str,
+    pub index: usize,
+    pub object: &'a KeyObject,
+    pub digests: PinDigests,
+}
+
+/// Writes objects in one format; JSON is collected and written by `finish`.
+pub struct Printer<W: Write> {
+    out: W,
+    format: OutputFormat,
+    json: Vec<serde_json::Value>,
+    printed: usize,
+}
+
+impl<W: Write> Printer<W> {
+    pub fn new(out: W, format: OutputFormat) -> Self {
+        Printer {
+            out,
+            format,
+            json: Vec::new(),
+            printed: 0,
+        }
+    }
+
+    /// Prints one object, or says why this format has no value for it.
+    pub fn print(&mut self, pinned: &PinnedObject<'_>) -> Result<(), PrintError> {
+        let d = &pinned.digests;
+        let spki = |format| format_pin(d, PinKind::Spki, format);
+        let line = match self.format {
+            OutputFormat::Human => {
+                let block = human(pinned);
+                let separator = if self.printed > 0 { "\n" } else { "" };
+                self.printed += 1;
+                return write_all(&mut self.out, &format!("{separator}{block}"));
+            }
+            OutputFormat::Json => {
+                self.json.push(to_json(pinned));
+                return Ok(());
+            }
+            OutputFormat::Curl => spki(PinFormat::Curl),
+            OutputFormat::Okhttp => spki(PinFormat::OkHttp),
+            OutputFormat::Hpkp => spki(PinFormat::Hpkp),
+            OutputFormat::Base64 => spki(PinFormat::Base64),
+            OutputFormat::Hex => spki(PinFormat::Hex),
+            OutputFormat::Ucertpin => format_pin(d, PinKind::UCertPin, PinFormat::Hex),
+            OutputFormat::CertSha256 => {
+                if d.cert_sha256.is_none() {
+                    return Err(PrintError::NoValue(format!(
+                        "cert-sha256 needs a certificate, this is a {} (use a key pin format such as curl or hex)",
+                        pinned.object.kind()
+                    )));
+                }
+                format_pin(d, PinKind::Certificate, PinFormat::Hex)
+            }
+        };
+        write_all(&mut self.out, &format!("{line}\n"))
+    }
+
+    /// Writes what is buffered (the JSON array) and flushes.
+    pub fn finish(mut self) -> Result<(), PrintError> {
+        if self.format == OutputFormat::Json {
+            let text = serde_json::to_string_pretty(&self.json)
+                .map_err(|e| PrintError::Output(e.into()))?;
+            write_all(&mut self.out, &format!("{text}\n"))?;
+        }
+        self.out.flush().map_err(PrintError::Output)
+    }
+}
+
+fn format_pin(digests: &PinDigests, kind: PinKind, format: PinFormat) -> String {
+    digests
+        .pin(kind)
+        .and_then(|pin| pin.format(format))
+        .map(|p| p.to_string())
+        .unwrap_or_default()
+}
+
+/// The subject of a certificate or CSR in RFC 4514 form, if it decodes.
+fn subject(object: &KeyObject) -> Option<String> {
+    let raw = match (object.certificate(), object.certification_request()) {
+        (Some(cert), _) => cert.subject(),
+        (None, Some(csr)) => csr.subject(),
+        (None, None) => return None,
+    };
+    let name = x509_cert::name::Name::from_der(raw).ok()?;
+    Some(name.to_string())
+}
+
+fn human(pinned: &PinnedObject<'_>) -> String {
+    let d = &pinned.digests;
+    let object = pinned.object;
+    let mut s = String::new();
+    let _ = writeln!(s, "{} [{}]: {}", pinned.source, pinned.index, object.kind());
+    if let Some(subject) = subject(object) {
+        let _ = writeln!(
+            s,
+            "  subject:      {}",
+            if subject.is_empty() {
+                "(empty)"
+            } else {
+                &subject
+            }
+        );
+    }
+    let _ = writeln!(s, "  key:          {}", object.spki().key_type());
+    let _ = writeln!(
+        s,
+        "  spki-sha256:  {}",
+        format_pin(d, PinKind::Spki, PinFormat::Curl)
+    );
+    let _ = writeln!(
+        s,
+        "                {}",
+        format_pin(d, PinKind::Spki, PinFormat::Hex)
+    );
+    let _ = writeln!(
+        s,
+        "  ucertpin:     {}",
+        format_pin(d, PinKind::UCertPin, PinFormat::Hex)
+    );
+    if d.cert_sha256.is_some() {
+        let _ = writeln!(
+            s,
+            "  cert-sha256:  {}",
+            format_pin(d, PinKind::Certificate, PinFormat::Hex)
+        );
+    }
+    s
+}
+
+fn to_json(pinned: &PinnedObject<'_>) -> serde_json::Value {
+    let d = &pinned.digests;
+    let object = pinned.object;
+    json!({
+        "source": pinned.source,
+        "index": pinned.index,
+        "object": object.kind().name(),
+        "subject": subject(object),
+        "key_type": object.spki().key_type().to_string(),
+        "spki_sha256_base64": format_pin(d, PinKind::Spki, PinFormat::Base64),
+        "spki_sha256_hex": format_pin(d, PinKind::Spki, PinFormat::Hex),
+        "ucertpin_hex": format_pin(d, PinKind::UCertPin, PinFormat::Hex),
+        "cert_sha256_hex": d.cert_sha256.map(|_| format_pin(d, PinKind::Certificate, PinFormat::Hex)),
+    })
+}
