@@ -15,7 +15,7 @@ export LC_ALL=C
 
 TD=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$TD"
-VECTORS=${CERTPIN_VECTORS:-/work/shared/vectors}
+VECTORS=${CERTPIN_VECTORS:-$TD/../../shared/vectors}
 DAYS=7300
 
 die() { echo "make-fixtures: FAIL: $*" >&2; [ "${MODE:-}" = check ] || rm -f "$TD/pins.tsv"; exit 1; }   # no pins.tsv unless all checks pass
@@ -287,7 +287,8 @@ log "generating keys, CSRs, chain, encrypted keys"
 for c in "${KEYCASES[@]}"; do
     k="$W/$c.key.pem"
     openssl pkey -in "$k" -out "keys/$c.key.pem"                      # PKCS#8 PRIVATE KEY
-    openssl pkey -in "$k" -outform DER -out "keys/$c.key.der"
+    # `openssl pkey -outform DER` writes RSA keys in the PKCS#1 form: force PKCS#8.
+    openssl pkcs8 -topk8 -nocrypt -in "$k" -outform DER -out "keys/$c.key.der"
     openssl pkey -in "$k" -pubout -out "keys/$c.pub.pem"              # PUBLIC KEY (SPKI)
     openssl pkey -in "$k" -pubout -outform DER -out "keys/$c.pub.der"
     case $c in

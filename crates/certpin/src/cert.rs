@@ -215,7 +215,7 @@ fn check_bit_string_contents(value: &[u8], field: Field, at: usize) -> Result<()
 ///
 /// ```
 /// use certpin::CertificationRequest;
-/// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/csr/p256.der")).unwrap();
+/// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/csr/ec-p256.csr.der")).unwrap();
 /// let csr = CertificationRequest::from_der(&der)?;
 /// assert_eq!(csr.spki().key_type().to_string(), "EC-P256");
 /// # Ok::<(), certpin::Error>(())

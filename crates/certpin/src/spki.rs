@@ -100,7 +100,7 @@ impl<'a> SubjectPublicKeyInfo<'a> {
 ///
 /// ```
 /// use certpin::SubjectPublicKeyInfo;
-/// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/certs/p256.der")).unwrap();
+/// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/certs/ec-p256.der")).unwrap();
 /// let cert = certpin::Certificate::from_der(&der)?;
 /// let alg = cert.spki().algorithm();
 /// assert_eq!(alg.oid().to_string(), "1.2.840.10045.2.1"); // id-ecPublicKey
