@@ -29,7 +29,12 @@ fn rows(tsv: &Path, indexed: bool) -> Vec<Row> {
     let text = std::fs::read_to_string(tsv).unwrap_or_else(|e| panic!("{}: {e}", tsv.display()));
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
     let (file, key_type, b64, hex, ucert, cert) = (
         col("file"),
         col("key_type"),
@@ -44,8 +49,16 @@ fn rows(tsv: &Path, indexed: bool) -> Vec<Row> {
             let f: Vec<&str> = line.split('\t').collect();
             Row {
                 file: f[file].to_string(),
-                index: if indexed { f[col("index")].parse().unwrap() } else { 0 },
-                object: if indexed { f[col("object")].to_string() } else { "certificate".into() },
+                index: if indexed {
+                    f[col("index")].parse().unwrap()
+                } else {
+                    0
+                },
+                object: if indexed {
+                    f[col("object")].to_string()
+                } else {
+                    "certificate".into()
+                },
                 key_type: f[key_type].to_string(),
                 b64: f[b64].to_string(),
                 hex: f[hex].to_string(),
@@ -61,7 +74,9 @@ fn check_rows(dir: &Path, rows: &[Row], check_key_type: bool) {
     for row in rows {
         let bytes = std::fs::read(dir.join(&row.file)).unwrap();
         let objects = read_objects(&bytes);
-        let object = objects[row.index].as_ref().unwrap_or_else(|e| panic!("{}: {e}", row.file));
+        let object = objects[row.index]
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{}: {e}", row.file));
         let what = format!("{} [{}]", row.file, row.index);
         assert_eq!(object.kind().name(), row.object, "{what}");
         if check_key_type {
@@ -71,8 +86,17 @@ fn check_rows(dir: &Path, rows: &[Row], check_key_type: bool) {
         let pin = |kind, format| d.pin(kind).unwrap().format(format).unwrap().to_string();
         assert_eq!(pin(PinKind::Spki, PinFormat::Base64), row.b64, "{what}");
         assert_eq!(pin(PinKind::Spki, PinFormat::Hex), row.hex, "{what}");
-        assert_eq!(pin(PinKind::UCertPin, PinFormat::Hex), row.ucertpin, "{what}");
-        assert_eq!(d.cert_sha256.map(|_| pin(PinKind::Certificate, PinFormat::Hex)), row.cert, "{what}");
+        assert_eq!(
+            pin(PinKind::UCertPin, PinFormat::Hex),
+            row.ucertpin,
+            "{what}"
+        );
+        assert_eq!(
+            d.cert_sha256
+                .map(|_| pin(PinKind::Certificate, PinFormat::Hex)),
+            row.cert,
+            "{what}"
+        );
     }
 }
 
@@ -81,8 +105,19 @@ fn fixtures_match_openssl() {
     let dir = repo().join("testdata");
     let rows = rows(&dir.join("pins.tsv"), true);
     // Every key type and object kind of the issue is covered by the table.
-    for kind in ["certificate", "public-key", "rsa-public-key", "csr", "private-key-pkcs8", "private-key-pkcs1", "private-key-sec1"] {
-        assert!(rows.iter().any(|r| r.object == kind), "no {kind} in pins.tsv");
+    for kind in [
+        "certificate",
+        "public-key",
+        "rsa-public-key",
+        "csr",
+        "private-key-pkcs8",
+        "private-key-pkcs1",
+        "private-key-sec1",
+    ] {
+        assert!(
+            rows.iter().any(|r| r.object == kind),
+            "no {kind} in pins.tsv"
+        );
     }
     check_rows(&dir, &rows, true);
 }
@@ -125,7 +160,12 @@ fn encrypted_keys_are_refused_clearly() {
         let objects = read_objects(&std::fs::read(&path).unwrap());
         assert_eq!(objects.len(), 1);
         let err = objects[0].as_ref().unwrap_err();
-        assert_eq!(*err, certpin::files::ReadError::EncryptedKey, "{}", path.display());
+        assert_eq!(
+            *err,
+            certpin::files::ReadError::EncryptedKey,
+            "{}",
+            path.display()
+        );
         assert!(err.to_string().contains("encrypted private key"));
     }
 }

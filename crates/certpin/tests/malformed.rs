@@ -1,0 +1,455 @@
+//! Every class of malformed certificate gets its own error, at the right offset, and no input
+//! panics.
+//!
+//! Malformed certificates are built here from a real OpenSSL certificate: it is split into its
+//! elements by a tiny reader of this file (not certpin's), one element is replaced, and the
+//! enclosing lengths are re-encoded. The expected offsets follow from that construction.
+
+use std::path::Path;
+
+use certpin::{Certificate, Error, Field, PinDigests, SoftSha256};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/certs")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// DER length octets in minimal form.
+fn length(len: usize) -> Vec<u8> {
+    if len < 0x80 {
+        return vec![len as u8];
+    }
+    let bytes: Vec<u8> = len
+        .to_be_bytes()
+        .iter()
+        .copied()
+        .skip_while(|&b| b == 0)
+        .collect();
+    let mut out = vec![0x80 | bytes.len() as u8];
+    out.extend(bytes);
+    out
+}
+
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    out.extend(length(content.len()));
+    out.extend(content);
+    out
+}
+
+/// Splits the content of a (well-formed) constructed element into its children's full TLVs.
+fn children(element: &[u8]) -> Vec<Vec<u8>> {
+    let (_, content) = split_header(element);
+    let mut rest = content;
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let (header, body) = split_header(rest);
+        let total = header + body.len();
+        out.push(rest[..total].to_vec());
+        rest = &rest[total..];
+    }
+    out
+}
+
+/// (header length, content) of the first element of `input`.
+fn split_header(input: &[u8]) -> (usize, &[u8]) {
+    let first = input[1];
+    let (header, len) = if first < 0x80 {
+        (2, first as usize)
+    } else {
+        let n = (first & 0x7f) as usize;
+        (
+            2 + n,
+            input[2..2 + n]
+                .iter()
+                .fold(0usize, |a, &b| a * 256 + b as usize),
+        )
+    };
+    (header, &input[header..header + len])
+}
+
+/// A certificate split into parts that tests can replace and re-assemble.
+#[derive(Clone)]
+struct Parts {
+    /// TBSCertificate children: version?, serial, sig, issuer, validity, subject, spki, …
+    tbs: Vec<Vec<u8>>,
+    /// SPKI children: algorithm, subjectPublicKey.
+    spki: Vec<Vec<u8>>,
+    spki_index: usize,
+    sig_alg: Vec<u8>,
+    sig: Vec<u8>,
+}
+
+impl Parts {
+    fn of(der: &[u8]) -> Parts {
+        let cert = children(der);
+        let tbs = children(&cert[0]);
+        let spki_index = if tbs[0][0] == 0xa0 { 6 } else { 5 };
+        let spki = children(&tbs[spki_index]);
+        Parts {
+            tbs,
+            spki,
+            spki_index,
+            sig_alg: cert[1].clone(),
+            sig: cert[2].clone(),
+        }
+    }
+
+    fn build(&self) -> Vec<u8> {
+        let mut tbs = self.tbs.clone();
+        tbs[self.spki_index] = tlv(0x30, &self.spki.concat());
+        let mut content = tlv(0x30, &tbs.concat());
+        content.extend(&self.sig_alg);
+        content.extend(&self.sig);
+        tlv(0x30, &content)
+    }
+
+    /// Offset of TBS child `i` in the built certificate.
+    fn tbs_child_offset(&self, i: usize) -> usize {
+        let built = self.build();
+        let outer = split_header(&built).0;
+        let tbs_header = split_header(&built[outer..]).0;
+        outer
+            + tbs_header
+            + self.tbs_with_spki()[..i]
+                .iter()
+                .map(Vec::len)
+                .sum::<usize>()
+    }
+
+    fn tbs_with_spki(&self) -> Vec<Vec<u8>> {
+        let mut tbs = self.tbs.clone();
+        tbs[self.spki_index] = tlv(0x30, &self.spki.concat());
+        tbs
+    }
+
+    /// Offset of the subjectPublicKey BIT STRING in the built certificate.
+    fn key_offset(&self) -> usize {
+        let spki = tlv(0x30, &self.spki.concat());
+        self.tbs_child_offset(self.spki_index) + split_header(&spki).0 + self.spki[0].len()
+    }
+}
+
+fn parse(der: &[u8]) -> Result<(), Error> {
+    Certificate::from_der(der).map(|_| ())
+}
+
+#[test]
+fn the_splitter_round_trips() {
+    for name in [
+        "ec-p256.der",
+        "rsa2048.der",
+        "rsa2048-v1.der",
+        "unique-ids.der",
+    ] {
+        let der = fixture(name);
+        assert_eq!(Parts::of(&der).build(), der, "{name}");
+        parse(&der).unwrap();
+    }
+}
+
+#[test]
+fn outer_length_errors() {
+    let der = fixture("ec-p256.der");
+    let (header, content) = split_header(&der);
+    let f = Field::Certificate;
+
+    let mut indefinite = vec![0x30, 0x80];
+    indefinite.extend(content);
+    indefinite.extend([0, 0]);
+    assert_eq!(
+        parse(&indefinite),
+        Err(Error::IndefiniteLength { field: f, at: 0 })
+    );
+
+    let mut padded = vec![0x30, 0x80 | (header as u8), 0x00];
+    padded.extend(&der[2..]);
+    assert_eq!(
+        parse(&padded),
+        Err(Error::NonMinimalLength { field: f, at: 0 })
+    );
+
+    let mut five = vec![0x30, 0x85, 0, 0, 0];
+    five.extend(&der[2..]);
+    assert_eq!(parse(&five), Err(Error::LengthTooLong { field: f, at: 0 }));
+
+    let truncated = &der[..der.len() - 1];
+    assert_eq!(
+        parse(truncated),
+        Err(Error::LengthPastEnd {
+            field: f,
+            at: 0,
+            length: content.len(),
+            available: content.len() - 1
+        })
+    );
+
+    let mut trailing = der.clone();
+    trailing.push(0);
+    assert_eq!(
+        parse(&trailing),
+        Err(Error::TrailingData {
+            field: f,
+            at: der.len()
+        })
+    );
+
+    assert_eq!(parse(&[]), Err(Error::UnexpectedEnd { field: f, at: 0 }));
+}
+
+#[test]
+fn wrong_tags_name_the_field() {
+    let der = fixture("ec-p256.der");
+    let parts = Parts::of(&der);
+    let tbs_at = split_header(&der).0;
+    let mut wrong = der.clone();
+    wrong[tbs_at] = 0x31;
+    assert_eq!(
+        parse(&wrong),
+        Err(Error::WrongTag {
+            field: Field::TbsCertificate,
+            at: tbs_at,
+            expected: 0x30,
+            found: 0x31
+        })
+    );
+
+    let mut p = parts.clone();
+    p.tbs[p.spki_index - 2][0] = 0x31; // validity
+    let at = p.tbs_child_offset(p.spki_index - 2);
+    assert_eq!(
+        parse(&p.build()),
+        Err(Error::WrongTag {
+            field: Field::Validity,
+            at,
+            expected: 0x30,
+            found: 0x31
+        })
+    );
+}
+
+#[test]
+fn subject_public_key_errors() {
+    let parts = Parts::of(&fixture("ec-p256.der"));
+    let f = Field::SubjectPublicKey;
+    let with_key = |key: Vec<u8>| {
+        let mut p = parts.clone();
+        p.spki[1] = key;
+        (parse(&p.build()), p.key_offset())
+    };
+    let (r, at) = with_key(tlv(0x23, &tlv(0x03, &[0x00, 0x04, 0x01])));
+    assert_eq!(r, Err(Error::ConstructedBitString { field: f, at }));
+    let (r, at) = with_key(tlv(0x03, &[]));
+    assert_eq!(r, Err(Error::EmptyBitString { field: f, at }));
+    let (r, at) = with_key(tlv(0x03, &[0x00]));
+    assert_eq!(r, Err(Error::EmptyPublicKey { at }));
+    let (r, at) = with_key(tlv(0x03, &[0x08, 0x04]));
+    assert_eq!(
+        r,
+        Err(Error::InvalidUnusedBits {
+            field: f,
+            at,
+            unused: 8
+        })
+    );
+    let (r, at) = with_key(tlv(0x03, &[0x01, 0x05]));
+    assert_eq!(r, Err(Error::NonZeroPaddingBits { field: f, at }));
+    let (r, at) = with_key(tlv(0x04, &[0x00, 0x04]));
+    assert_eq!(
+        r,
+        Err(Error::WrongTag {
+            field: f,
+            at,
+            expected: 0x03,
+            found: 0x04
+        })
+    );
+    // A key with unused bits but zero padding is valid DER, and is pinned as it is.
+    assert_eq!(with_key(tlv(0x03, &[0x01, 0x04])).0, Ok(()));
+
+    // Something after the BIT STRING inside the SPKI.
+    let mut p = parts.clone();
+    p.spki.push(vec![0x05, 0x00]);
+    let at = p.key_offset() + p.spki[1].len();
+    assert_eq!(
+        parse(&p.build()),
+        Err(Error::TrailingData {
+            field: Field::SubjectPublicKeyInfo,
+            at
+        })
+    );
+}
+
+#[test]
+fn algorithm_identifier_errors() {
+    let parts = Parts::of(&fixture("ec-p256.der"));
+    let spki_at = parts.tbs_child_offset(parts.spki_index);
+    let alg_at = spki_at + 2; // the EC SPKI is short: a one-octet length
+    let mut p = parts.clone();
+    p.spki[0] = tlv(0x30, &[tlv(0x06, &[0x2a, 0x86]), vec![0x05, 0x00]].concat());
+    assert_eq!(parse(&p.build()), Err(Error::InvalidOid { at: alg_at + 2 }));
+    p.spki[0] = tlv(
+        0x30,
+        &[tlv(0x06, &[0x2a, 0x03]), vec![0x1f, 0x01, 0x00]].concat(),
+    );
+    assert_eq!(
+        parse(&p.build()),
+        Err(Error::HighTagNumber {
+            field: Field::AlgorithmParameters,
+            at: alg_at + 2 + 4
+        })
+    );
+}
+
+#[test]
+fn version_rules() {
+    let v3 = Parts::of(&fixture("ec-p256.der"));
+    // v1 spelled out explicitly: DER requires the DEFAULT to be omitted.
+    let mut p = v3.clone();
+    p.tbs[0] = tlv(0xa0, &[0x02, 0x01, 0x00]);
+    let at = p.tbs_child_offset(0) + 2;
+    assert_eq!(parse(&p.build()), Err(Error::UnsupportedVersion { at }));
+    p.tbs[0] = tlv(0xa0, &[0x02, 0x01, 0x05]);
+    assert_eq!(parse(&p.build()), Err(Error::UnsupportedVersion { at }));
+
+    // Extensions in a certificate without a version field (v1).
+    let mut p = v3.clone();
+    p.tbs.remove(0);
+    p.spki_index -= 1;
+    let at = p.tbs_child_offset(p.tbs.len() - 1);
+    assert_eq!(
+        parse(&p.build()),
+        Err(Error::FieldNotAllowedInVersion {
+            field: Field::Extensions,
+            at
+        })
+    );
+
+    // Unique identifiers in v1.
+    let v1 = Parts::of(&fixture("rsa2048-v1.der"));
+    let mut p = v1.clone();
+    p.tbs.push(tlv(0x81, &[0x00, 0xaa]));
+    let at = p.tbs_child_offset(p.tbs.len() - 1);
+    assert_eq!(
+        parse(&p.build()),
+        Err(Error::FieldNotAllowedInVersion {
+            field: Field::IssuerUniqueId,
+            at
+        })
+    );
+
+    // Extensions before the unique identifiers: wrong order, so the UID is trailing data.
+    let uid = Parts::of(&fixture("unique-ids.der"));
+    let mut p = uid.clone();
+    let n = p.tbs.len();
+    p.tbs.swap(n - 1, n - 3);
+    let at = p.tbs_child_offset(n - 2);
+    assert_eq!(
+        parse(&p.build()),
+        Err(Error::TrailingData {
+            field: Field::TbsCertificate,
+            at
+        })
+    );
+}
+
+#[test]
+fn non_minimal_serial() {
+    let mut p = Parts::of(&fixture("ec-p256.der"));
+    p.tbs[1] = tlv(0x02, &[0x00, 0x01]);
+    let at = p.tbs_child_offset(1);
+    assert_eq!(
+        parse(&p.build()),
+        Err(Error::NonMinimalInteger {
+            field: Field::SerialNumber,
+            at
+        })
+    );
+}
+
+#[test]
+fn four_octet_lengths_and_huge_certificates() {
+    // Over 16 MiB of extension makes every enclosing length take four octets (0x84).
+    let der = fixture("ec-p256.der");
+    let mut p = Parts::of(&der);
+    let big = tlv(0x04, &vec![0x5a; 16 << 20]);
+    let ext = tlv(0x30, &[tlv(0x06, &[0x2a, 0x03, 0x04]), big].concat());
+    let last = p.tbs.len() - 1;
+    p.tbs[last] = tlv(0xa3, &tlv(0x30, &ext));
+    let huge = p.build();
+    assert_eq!(huge[1], 0x84);
+    let cert = Certificate::from_der(&huge).unwrap();
+    let original = Certificate::from_der(&der).unwrap();
+    assert_eq!(
+        PinDigests::of_spki(&cert.spki(), &mut SoftSha256),
+        PinDigests::of_spki(&original.spki(), &mut SoftSha256)
+    );
+}
+
+/// A small deterministic generator, so failures reproduce.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn must_not_panic(input: &[u8]) {
+    for result in [
+        Certificate::from_der(input).map(|c| {
+            let _ = c.spki().key_type().to_string();
+            PinDigests::of_certificate(&c, &mut SoftSha256);
+        }),
+        certpin::CertificationRequest::from_der(input).map(|_| ()),
+        certpin::SubjectPublicKeyInfo::from_der(input).map(|s| {
+            let _ = s.key_type().to_string();
+        }),
+    ] {
+        if let Err(e) = result {
+            assert!(
+                e.offset().is_none_or(|at| at <= input.len()),
+                "{e:?} for {} bytes",
+                input.len()
+            );
+            assert!(!e.to_string().is_empty());
+        }
+    }
+}
+
+#[test]
+fn no_input_panics() {
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    for name in [
+        "ec-p256.der",
+        "rsa2048.der",
+        "ed25519.der",
+        "unique-ids.der",
+        "dsa2048.der",
+    ] {
+        let der = fixture(name);
+        for len in 0..der.len() {
+            must_not_panic(&der[..len]);
+        }
+        for at in 0..der.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut m = der.clone();
+                m[at] ^= flip;
+                must_not_panic(&m);
+            }
+        }
+        for _ in 0..3000 {
+            let mut m = der.clone();
+            for _ in 0..1 + rng.next() % 4 {
+                let at = (rng.next() as usize) % m.len();
+                m[at] = rng.next() as u8;
+            }
+            must_not_panic(&m);
+        }
+    }
+}
