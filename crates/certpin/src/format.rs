@@ -245,10 +245,8 @@ fn unsupported_hash_prefix(text: &str) -> Option<UnsupportedHash> {
 fn decode_base64(text: &str) -> Result<[u8; DIGEST_LEN], Error> {
     // Anything longer than this cannot be a SHA-256 digest; report its size, not its alphabet.
     let mut buf = [0u8; 64];
-    if text.len() > 4 * buf.len() / 3 {
-        return Err(Error::WrongDigestLength {
-            found: text.len() / 4 * 3,
-        });
+    if text.len() > 88 {
+        return Err(Error::WrongDigestLength { found: (text.len() / 4).saturating_mul(3) });
     }
     let decoded = Base64::decode(text, &mut buf).map_err(|_| Error::InvalidBase64)?;
     decoded.try_into().map_err(|_| Error::WrongDigestLength {
@@ -267,11 +265,9 @@ fn decode_hex(text: &str) -> Result<[u8; DIGEST_LEN], Error> {
             }
             continue;
         }
-        let value = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return Err(Error::InvalidHex { at }),
+        let value = match char::from(c).to_digit(16).and_then(|v| u8::try_from(v).ok()) {
+            Some(value) => value,
+            None => return Err(Error::InvalidHex { at }),
         };
         if let Some(byte) = digest.get_mut(nibbles / 2) {
             *byte |= if nibbles % 2 == 0 { value << 4 } else { value };

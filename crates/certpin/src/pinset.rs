@@ -64,7 +64,8 @@ impl<'a> PinSet<'a> {
     /// let set = PinSet::parse_into("sha256//ERERERERERERERERERERERERERERERERERERERERERE=; ucertpin:2222222222222222222222222222222222222222222222222222222222222222", &mut buf)?;
     /// assert_eq!(set.pins().len(), 2);
     /// let mut small = [Pin::new(PinKind::Spki, [0; 32]); 1];
-    /// assert_eq!(PinSet::parse_into("a;b", &mut small).unwrap_err(), Error::UnrecognizedPin);
+    /// let two = "sha256//ERERERERERERERERERERERERERERERERERERERERERE= sha256//IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=";
+    /// assert_eq!(PinSet::parse_into(two, &mut small).unwrap_err(), Error::TooManyPins { capacity: 1 });
     /// assert_eq!(PinSet::parse_into(" ; ", &mut small).unwrap_err(), Error::EmptyPin);
     /// # Ok::<(), certpin::Error>(())
     /// ```

@@ -174,8 +174,8 @@ impl fmt::Display for Oid<'_> {
                 // X.690 §8.19.4: the first subidentifier packs the first two arcs.
                 let (x, y) = match arc {
                     0..=39 => (0, arc),
-                    40..=79 => (1, arc - 40),
-                    _ => (2, arc - 80),
+                    40..=79 => (1, arc.saturating_sub(40)),
+                    _ => (2, arc.saturating_sub(80)),
                 };
                 write!(f, "{x}.{y}")?;
                 first = false;
@@ -360,7 +360,7 @@ fn unsigned_bits(value: &[u8]) -> u32 {
     };
     let len = u32::try_from(rest.len()).unwrap_or(u32::MAX / 16);
     len.saturating_mul(8)
-        .saturating_add(8 - top.leading_zeros())
+        .saturating_add(8u32.saturating_sub(top.leading_zeros()))
 }
 
 /// The modulus size of an RSA key, from its strictly read `RSAPublicKey` (RFC 8017 §A.1.1).
