@@ -109,6 +109,7 @@ impl<'a> SubjectPublicKeyInfo<'a> {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AlgorithmIdentifier<'a> {
+    contents: &'a [u8],
     oid: Oid<'a>,
     parameters: Option<&'a [u8]>,
 }
@@ -124,7 +125,13 @@ impl<'a> AlgorithmIdentifier<'a> {
             Some(contents.any(Field::AlgorithmParameters)?.whole)
         };
         contents.finish(field)?;
-        Ok(AlgorithmIdentifier { oid, parameters })
+        Ok(AlgorithmIdentifier { contents: tlv.value, oid, parameters })
+    }
+
+    /// The DER inside the SEQUENCE (OID and parameters): the form in which rustls and
+    /// webpki name signature and key algorithms (`signature_alg_id`, `public_key_alg_id`).
+    pub fn der_contents(&self) -> &'a [u8] {
+        self.contents
     }
 
     /// The algorithm's OBJECT IDENTIFIER.
