@@ -171,3 +171,36 @@ impl HostPolicy {
         self.expires.is_some_and(|t| now.as_secs() >= t.as_secs())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn okhttp_pattern_rules() {
+        let p = |s: &str| s.parse::<HostPattern>().unwrap();
+        let exact = p("example.com");
+        assert!(exact.matches("example.com") && exact.matches("EXAMPLE.COM."));
+        assert!(!exact.matches("www.example.com") && !exact.matches("example.com.evil"));
+        let one = p("*.example.com");
+        assert!(one.matches("www.example.com"));
+        assert!(!one.matches("example.com") && !one.matches("a.b.example.com") && !one.matches("wwwexample.com"));
+        let any = p("**.example.com");
+        assert!(any.matches("example.com") && any.matches("a.b.example.com"));
+        assert!(!any.matches("badexample.com") && !any.matches("example.com.evil"));
+        let ip = p("::1");
+        assert!(ip.matches("::1") && ip.matches("[::1]"));
+        for bad in ["", "*.", "a..b", "exa mple.com", "*.*.example.com", "ex*ample.com"] {
+            assert!(bad.parse::<HostPattern>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn policies_need_pins_and_valid_pins() {
+        assert!(matches!(HostPolicy::new("example.com", Vec::<String>::new()), Err(crate::ConfigError::NoPins(_))));
+        assert!(matches!(
+            HostPolicy::new("example.com", ["sha1/AAAA"]),
+            Err(crate::ConfigError::InvalidPin(_, certpin::Error::UnsupportedHash(_)))
+        ));
+    }
+}
