@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 
-use embedded_io::{Read as _, Write as _};
+use embedded_io::Write as _;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
