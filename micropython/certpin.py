@@ -153,7 +153,10 @@ class Pinner:
                 try:
                     import ssl
                 except ImportError:
-                    import ussl as ssl
+                    try:
+                        import ussl as ssl
+                    except ImportError:
+                        raise PinVerificationError("pinning-unsupported", "this firmware has no TLS module")
                 kw = {"server_hostname": server_hostname}
                 if self._cadata is not None:
                     kw["cert_reqs"] = ssl.CERT_REQUIRED

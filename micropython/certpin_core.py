@@ -305,9 +305,20 @@ def parse_pin(text):
     if not t:
         _fail("empty-pin", "empty")
     lower = t.lower()
-    for prefix in (b"sha256//", b"sha256/"):
-        if lower.startswith(prefix):
-            return SPKI, _base64(t[len(prefix) :])
+    if lower.startswith(b"sha256/"):
+        rest = t[7:]
+        # curl's sha256//B64 and OkHttp's sha256/B64 overlap when the base64
+        # starts with "/" (1 key in 64); at most one reading decodes to 32
+        # bytes. Try curl's first and report its error, as the Rust core does.
+        if rest[:1] == b"/":
+            try:
+                return SPKI, _base64(rest[1:])
+            except PinError as curl_error:
+                try:
+                    return SPKI, _base64(rest)
+                except PinError:
+                    raise curl_error
+        return SPKI, _base64(rest)
     if lower.startswith(b"pin-sha256="):
         v = t[11:]
         if len(v) < 2 or v[0] != 0x22 or v[-1] != 0x22:

@@ -212,6 +212,13 @@ def pin_cases():
     # The same digest with non-zero bits in the unused low bits of the last character.
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
     sloppy = b64[:42] + alphabet[alphabet.index(b64[42]) | 1] + "="
+    # A digest whose base64 starts with "/": OkHttp's form then reads "sha256//…".
+    slash = b"\xfc" + digest[1:]
+    for text, kind in [
+        ("sha256/" + base64.b64encode(slash).decode(), "spki " + slash.hex()),
+        ("sha256//" + base64.b64encode(slash).decode(), "spki " + slash.hex()),
+    ]:
+        yield text, kind.split()[0], kind.split()[1]
     for text, kind in [
         ("sha256//" + b64, "spki"),
         ("SHA256//" + b64, "spki"),
