@@ -58,7 +58,7 @@
 // ```
 // use certpin_ffi::CertpinStatus;
 // assert_eq!(CertpinStatus::CERTPIN_OK as i32, 0);
-// assert_eq!(CertpinStatus::from(certpin::Error::InvalidBase64), CertpinStatus::ErrInvalidBase64);
+// assert_eq!(CertpinStatus::from(certpin::Error::InvalidBase64), CertpinStatus::CERTPIN_ERR_INVALID_BASE64);
 // ```
 typedef enum {
   // Success.
@@ -128,7 +128,7 @@ typedef enum {
   // `unquoted-hpkp-pin`: `pin-sha256=` without double quotes.
   CERTPIN_ERR_UNQUOTED_HPKP_PIN = 44,
   // `invalid-base64`: base64 that is not canonical standard base64 with padding.
-  ErrInvalidBase64 = 45,
+  CERTPIN_ERR_INVALID_BASE64 = 45,
   // `invalid-hex`: a character that is not a hex digit, or a misplaced `:`.
   CERTPIN_ERR_INVALID_HEX = 46,
   // `wrong-digest-length`: a digest that is not 32 bytes.
@@ -291,7 +291,7 @@ certpin_status_t certpin_match_spki(const certpin_pinset_t *set, const uint8_t *
 // ```
 // use certpin_ffi::{CertpinStatus, certpin_error_message};
 // use core::ffi::CStr;
-// let msg = certpin_error_message(CertpinStatus::ErrInvalidBase64 as i32);
+// let msg = certpin_error_message(CertpinStatus::CERTPIN_ERR_INVALID_BASE64 as i32);
 // // SAFETY: the function returns a static NUL-terminated string.
 // let msg = unsafe { CStr::from_ptr(msg) }.to_str().unwrap();
 // assert!(msg.starts_with("invalid pin: not valid base64"));

@@ -16,7 +16,7 @@ use certpin::Error;
 /// ```
 /// use certpin_ffi::CertpinStatus;
 /// assert_eq!(CertpinStatus::CERTPIN_OK as i32, 0);
-/// assert_eq!(CertpinStatus::from(certpin::Error::InvalidBase64), CertpinStatus::ErrInvalidBase64);
+/// assert_eq!(CertpinStatus::from(certpin::Error::InvalidBase64), CertpinStatus::CERTPIN_ERR_INVALID_BASE64);
 /// ```
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,7 +93,7 @@ pub enum CertpinStatus {
     /// `unquoted-hpkp-pin`: `pin-sha256=` without double quotes.
     CERTPIN_ERR_UNQUOTED_HPKP_PIN = 44,
     /// `invalid-base64`: base64 that is not canonical standard base64 with padding.
-    ErrInvalidBase64 = 45,
+    CERTPIN_ERR_INVALID_BASE64 = 45,
     /// `invalid-hex`: a character that is not a hex digit, or a misplaced `:`.
     CERTPIN_ERR_INVALID_HEX = 46,
     /// `wrong-digest-length`: a digest that is not 32 bytes.
@@ -149,7 +149,7 @@ const ALL: [CertpinStatus; 36] = {
         CERTPIN_ERR_UNKNOWN_PIN_PREFIX,
         CERTPIN_ERR_UNRECOGNIZED_PIN,
         CERTPIN_ERR_UNQUOTED_HPKP_PIN,
-        ErrInvalidBase64,
+        CERTPIN_ERR_INVALID_BASE64,
         CERTPIN_ERR_INVALID_HEX,
         CERTPIN_ERR_WRONG_DIGEST_LENGTH,
         CERTPIN_ERR_TOO_MANY_PINS,
@@ -204,7 +204,7 @@ impl CertpinStatus {
             CERTPIN_ERR_UNKNOWN_PIN_PREFIX => (c"unknown-pin-prefix", c"invalid pin: unknown prefix; expected sha256//, sha256/, pin-sha256=, spki-sha256:, ucertpin: or cert-sha256:"),
             CERTPIN_ERR_UNRECOGNIZED_PIN => (c"unrecognized-pin", c"invalid pin: expected base64 of 32 bytes (44 characters) or 64 hex digits, optionally prefixed"),
             CERTPIN_ERR_UNQUOTED_HPKP_PIN => (c"unquoted-hpkp-pin", c"invalid pin: pin-sha256 value must be in double quotes"),
-            ErrInvalidBase64 => (c"invalid-base64", c"invalid pin: not valid base64 (standard alphabet with = padding, 44 characters)"),
+            CERTPIN_ERR_INVALID_BASE64 => (c"invalid-base64", c"invalid pin: not valid base64 (standard alphabet with = padding, 44 characters)"),
             CERTPIN_ERR_INVALID_HEX => (c"invalid-hex", c"invalid pin: not a hex digit (expected 64 hex digits, optionally in colon-separated pairs)"),
             CERTPIN_ERR_WRONG_DIGEST_LENGTH => (c"wrong-digest-length", c"invalid pin: the digest is not 32 bytes (SHA-256)"),
             CERTPIN_ERR_TOO_MANY_PINS => (c"too-many-pins", c"too many pins for the caller's buffer"),
@@ -220,7 +220,7 @@ impl CertpinStatus {
 /// ```
 /// use certpin_ffi::{CertpinStatus, certpin_error_message};
 /// use core::ffi::CStr;
-/// let msg = certpin_error_message(CertpinStatus::ErrInvalidBase64 as i32);
+/// let msg = certpin_error_message(CertpinStatus::CERTPIN_ERR_INVALID_BASE64 as i32);
 /// // SAFETY: the function returns a static NUL-terminated string.
 /// let msg = unsafe { CStr::from_ptr(msg) }.to_str().unwrap();
 /// assert!(msg.starts_with("invalid pin: not valid base64"));

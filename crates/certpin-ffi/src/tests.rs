@@ -31,10 +31,10 @@ const BLANK: CertpinPin = CertpinPin {
     digest: [0; 32],
 };
 
-/// Parses `text` with a buffer of `capacity` pins; the pins are leaked so the set can outlive
-/// the call, as a C caller's array would.
-fn parse(text: &[u8], capacity: usize) -> (CertpinStatus, CertpinPinSet) {
-    let buf = Box::leak(vec![BLANK; capacity].into_boxed_slice());
+/// Parses `text` into a heap buffer of `capacity` pins, returned with the set so the pins
+/// outlive the call, as a C caller's array would (the set points into the buffer).
+fn parse(text: &[u8], capacity: usize) -> (CertpinStatus, CertpinPinSet, Vec<CertpinPin>) {
+    let mut buf = vec![BLANK; capacity];
     let mut set = CertpinPinSet {
         pins: null(),
         len: 99,
@@ -49,7 +49,7 @@ fn parse(text: &[u8], capacity: usize) -> (CertpinStatus, CertpinPinSet) {
             &mut set,
         )
     };
-    (status, set)
+    (status, set, buf)
 }
 
 fn match_cert(set: &CertpinPinSet, der: &[u8]) -> (CertpinStatus, usize, usize) {
@@ -106,30 +106,30 @@ fn matches_report_the_index_of_the_matching_pin() {
         (format!("cert-sha256:{cert}"), 0),
         (format!("{other}\n{spki_hex}"), 1),
     ] {
-        let (status, set) = parse(text.as_bytes(), 4);
+        let (status, set, _buf) = parse(text.as_bytes(), 4);
         assert_eq!(status, CertpinStatus::CERTPIN_OK, "{text}");
         assert_eq!(
             match_cert(&set, LEAF),
             (CertpinStatus::CERTPIN_OK, index, CERTPIN_NO_OFFSET)
         );
     }
-    let (_, set) = parse(other.as_bytes(), 1);
+    let (_, set, _buf) = parse(other.as_bytes(), 1);
     assert_eq!(match_cert(&set, LEAF).0, CertpinStatus::CERTPIN_NO_MATCH);
 
     // More pins than one stack chunk: the match is found past the first chunk.
     let many = format!("{}sha256//{b64}", format!("{other};").repeat(11));
-    let (status, set) = parse(many.as_bytes(), 12);
+    let (status, set, _buf) = parse(many.as_bytes(), 12);
     assert_eq!((status, set.len), (CertpinStatus::CERTPIN_OK, 12));
     assert_eq!(match_cert(&set, LEAF).1, 11);
 
     // A certificate pin cannot match a bare key.
-    let (_, set) = parse(format!("cert-sha256:{cert}").as_bytes(), 1);
+    let (_, set, _buf) = parse(format!("cert-sha256:{cert}").as_bytes(), 1);
     let [_, _, key_ucert, _] = openssl_row("keys/ec-p256.pub.der");
     // SAFETY: valid pointers.
     let status =
         unsafe { certpin_match_spki(&set, SPKI.as_ptr(), SPKI.len(), null_mut(), null_mut()) };
     assert_eq!(status, CertpinStatus::CERTPIN_NO_MATCH);
-    let (_, set) = parse(format!("ucertpin:{key_ucert}").as_bytes(), 1);
+    let (_, set, _buf) = parse(format!("ucertpin:{key_ucert}").as_bytes(), 1);
     let mut index = 7;
     // SAFETY: valid pointers.
     let status =
@@ -139,7 +139,7 @@ fn matches_report_the_index_of_the_matching_pin() {
 
 #[test]
 fn malformed_input_gives_codes_and_offsets() {
-    let (_, set) = parse(b"sha256//ERERERERERERERERERERERERERERERERERERERERERE=", 1);
+    let (_, set, _buf) = parse(b"sha256//ERERERERERERERERERERERERERERERERERERERERERE=", 1);
     // Length of the outer SEQUENCE one byte short: trailing data after it, at its end.
     let mut der = LEAF.to_vec();
     der.push(0);
@@ -173,7 +173,7 @@ fn malformed_input_gives_codes_and_offsets() {
             CertpinStatus::CERTPIN_ERR_UNRECOGNIZED_PIN,
         ),
     ] {
-        let (status, set) = parse(text, 2);
+        let (status, set, _buf) = parse(text, 2);
         assert_eq!((status, set.pins, set.len), (expected, null(), 0));
     }
     let two = b"sha256//ERERERERERERERERERERERERERERERERERERERERERE= sha256//ERERERERERERERERERERERERERERERERERERERERERE=";
@@ -300,7 +300,7 @@ fn null_pointers_and_bad_lengths_are_codes() {
 #[test]
 fn formats_fit_and_report_their_size() {
     let [b64, spki_hex, ..] = openssl_row("chain/leaf.der");
-    let (_, set) = parse(format!("sha256//{b64}").as_bytes(), 1);
+    let (_, set, _buf) = parse(format!("sha256//{b64}").as_bytes(), 1);
     // SAFETY: the set points at one pin.
     let pin = unsafe { *set.pins };
     let cases = [
