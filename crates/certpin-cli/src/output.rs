@@ -42,6 +42,8 @@ pub enum OutputFormat {
     /// Hex SHA-256 of the whole certificate (fingerprint; certificates only).
     #[value(name = "cert-sha256")]
     CertSha256,
+    /// A ready-to-paste MicroPython snippet pinning the (first) key, for certpin.py.
+    Micropython,
 }
 
 /// One object and its digests, ready to print.
@@ -91,6 +93,10 @@ impl<W: Write> Printer<W> {
             OutputFormat::Base64 => spki(PinFormat::Base64),
             OutputFormat::Hex => spki(PinFormat::Hex),
             OutputFormat::Ucertpin => format_pin(d, PinKind::UCertPin, PinFormat::Hex),
+            OutputFormat::Micropython => {
+                let snippet = micropython_snippet(pinned.source, "HOST", d);
+                return write_all(&mut self.out, &snippet);
+            }
             OutputFormat::CertSha256 => {
                 if d.cert_sha256.is_none() {
                     return Err(PrintError::NoValue(format!(
@@ -134,6 +140,48 @@ fn subject(object: &KeyObject) -> Option<String> {
     Some(name.to_string())
 }
 
+/// Issuer and validity lines of a certificate, for the human report.
+fn certificate_details(object: &KeyObject) -> Option<(String, String, String)> {
+    let cert = object.certificate()?;
+    let validity =
+        x509_cert::time::Validity::<x509_cert::certificate::Rfc5280>::from_der(cert.validity())
+            .ok();
+    let (from, until) = validity.map_or_else(Default::default, |v| {
+        (v.not_before.to_string(), v.not_after.to_string())
+    });
+    let issuer = x509_cert::name::Name::from_der(cert.issuer())
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    Some((issuer, from, until))
+}
+
+/// A rustls server name as text.
+pub fn server_name_text(name: &rustls::pki_types::ServerName<'_>) -> String {
+    match name {
+        rustls::pki_types::ServerName::DnsName(d) => d.as_ref().to_string(),
+        rustls::pki_types::ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// A MicroPython snippet that pins `digests`' key with certpin.py, inside the handshake.
+pub fn micropython_snippet(source: &str, host: &str, digests: &PinDigests) -> String {
+    let curl = format_pin(digests, PinKind::Spki, PinFormat::Curl);
+    let ucert = format_pin(digests, PinKind::UCertPin, PinFormat::Hex);
+    format!(
+        "# Pins for {source}, made by `certpin`. Checked inside the TLS handshake by certpin.py\n\
+         # (mpremote mip install github:certpin/certpin/micropython); see micropython/README.md.\n\
+         # Add a backup pin before deploying: `certpin hash -f curl backup.key.pem`.\n\
+         import certpin\n\
+         \n\
+         PINS = [\n\
+         \x20   \"{curl}\",  # this key (ucertpin: {ucert})\n\
+         ]\n\
+         \n\
+         sock = certpin.connect(\"{host}\", PINS)  # raises certpin.PinError on a mismatch\n"
+    )
+}
+
 fn human(pinned: &PinnedObject<'_>) -> String {
     let d = &pinned.digests;
     let object = pinned.object;
@@ -149,6 +197,10 @@ fn human(pinned: &PinnedObject<'_>) -> String {
                 &subject
             }
         );
+    }
+    if let Some((issuer, from, until)) = certificate_details(object) {
+        let _ = writeln!(s, "  issuer:       {issuer}");
+        let _ = writeln!(s, "  valid:        {from} to {until}");
     }
     let _ = writeln!(s, "  key:          {}", object.spki().key_type());
     let _ = writeln!(
@@ -176,7 +228,7 @@ fn human(pinned: &PinnedObject<'_>) -> String {
     s
 }
 
-fn to_json(pinned: &PinnedObject<'_>) -> serde_json::Value {
+pub fn to_json(pinned: &PinnedObject<'_>) -> serde_json::Value {
     let d = &pinned.digests;
     let object = pinned.object;
     json!({

@@ -48,7 +48,9 @@ impl fmt::Display for ConfigError {
             ),
             ConfigError::InvalidPin(text, e) => write!(f, "pin {text:?}: {e}"),
             ConfigError::NoPins(p) => write!(f, "policy {p:?} has no pins"),
-            ConfigError::NoPolicies => f.write_str("no pin policies: every server would be refused"),
+            ConfigError::NoPolicies => {
+                f.write_str("no pin policies: every server would be refused")
+            }
             ConfigError::WebPkiFallbackWithoutRoots => f.write_str(
                 "unpinned hosts cannot fall back to WebPKI in pin-only mode (there are no roots)",
             ),
@@ -115,7 +117,11 @@ impl PinnedVerifierBuilder {
     }
 
     /// Adds a policy from a pattern and pin texts (see [`HostPolicy::new`]).
-    pub fn pin<S: AsRef<str>>(self, pattern: &str, pins: impl IntoIterator<Item = S>) -> Result<Self, ConfigError> {
+    pub fn pin<S: AsRef<str>>(
+        self,
+        pattern: &str,
+        pins: impl IntoIterator<Item = S>,
+    ) -> Result<Self, ConfigError> {
         Ok(self.policy(HostPolicy::new(pattern, pins)?))
     }
 
@@ -178,7 +184,9 @@ impl PinnedVerifierBuilder {
         if self.policies.is_empty() && self.unpinned == UnpinnedHosts::Deny {
             return Err(ConfigError::NoPolicies);
         }
-        if matches!(self.mode, ModeConfig::PinOnly { .. }) && self.unpinned == UnpinnedHosts::WebPkiOnly {
+        if matches!(self.mode, ModeConfig::PinOnly { .. })
+            && self.unpinned == UnpinnedHosts::WebPkiOnly
+        {
             return Err(ConfigError::WebPkiFallbackWithoutRoots);
         }
         for warning in self.warnings() {
@@ -229,7 +237,10 @@ impl PinnedVerifier {
     /// # let _ = verifier;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn webpki(roots: Arc<RootCertStore>, provider: Arc<CryptoProvider>) -> PinnedVerifierBuilder {
+    pub fn webpki(
+        roots: Arc<RootCertStore>,
+        provider: Arc<CryptoProvider>,
+    ) -> PinnedVerifierBuilder {
         PinnedVerifierBuilder::new(ModeConfig::WebPki { roots }, provider)
     }
 }

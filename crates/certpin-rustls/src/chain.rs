@@ -32,8 +32,17 @@ pub(crate) fn signed_by(
     let sig_alg = child.signature_algorithm().der_contents();
     let key_alg = issuer.spki().algorithm().der_contents();
     algs.iter()
-        .filter(|a| a.signature_alg_id().as_ref() == sig_alg && a.public_key_alg_id().as_ref() == key_alg)
-        .any(|a| a.verify_signature(issuer.spki().public_key(), child.tbs_certificate(), child.signature()).is_ok())
+        .filter(|a| {
+            a.signature_alg_id().as_ref() == sig_alg && a.public_key_alg_id().as_ref() == key_alg
+        })
+        .any(|a| {
+            a.verify_signature(
+                issuer.spki().public_key(),
+                child.tbs_certificate(),
+                child.signature(),
+            )
+            .is_ok()
+        })
 }
 
 /// Walks from the leaf upwards through certificates that verifiably signed the one below,
@@ -47,9 +56,17 @@ pub(crate) fn walk<'a>(
     within_validity: Option<UnixTime>,
 ) -> Walk<'a> {
     let mut verified = vec![leaf];
-    let Ok(mut current) = Certificate::from_der(leaf) else { return Walk { verified, found: None } };
+    let Ok(mut current) = Certificate::from_der(leaf) else {
+        return Walk {
+            verified,
+            found: None,
+        };
+    };
     if let Some(pin) = pins.match_certificate(&current, &mut SoftSha256) {
-        return Walk { verified, found: Some(VerifiedMatch { depth: 0, pin }) };
+        return Walk {
+            verified,
+            found: Some(VerifiedMatch { depth: 0, pin }),
+        };
     }
     let mut used = vec![false; intermediates.len()];
     for depth in 1..=MAX_DEPTH {
@@ -65,9 +82,15 @@ pub(crate) fn walk<'a>(
         used[i] = true;
         verified.push(der);
         if let Some(pin) = pins.match_certificate(&cert, &mut SoftSha256) {
-            return Walk { verified, found: Some(VerifiedMatch { depth, pin }) };
+            return Walk {
+                verified,
+                found: Some(VerifiedMatch { depth, pin }),
+            };
         }
         current = cert;
     }
-    Walk { verified, found: None }
+    Walk {
+        verified,
+        found: None,
+    }
 }

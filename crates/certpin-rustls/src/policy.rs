@@ -50,7 +50,9 @@ impl std::str::FromStr for HostPattern {
         };
         let name = normalize(rest);
         let valid_label = |l: &str| {
-            !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         };
         let is_ip = kind == PatternKind::Exact && name.parse::<std::net::IpAddr>().is_ok();
         if name.is_empty() || (!is_ip && !name.split('.').all(valid_label)) {
@@ -68,7 +70,9 @@ impl HostPattern {
             PatternKind::Exact => host == self.name,
             PatternKind::AnyDepth => {
                 host == self.name
-                    || host.strip_suffix(&self.name).is_some_and(|head| head.ends_with('.'))
+                    || host
+                        .strip_suffix(&self.name)
+                        .is_some_and(|head| head.ends_with('.'))
             }
             PatternKind::OneLabel => host
                 .strip_suffix(&self.name)
@@ -91,7 +95,10 @@ impl fmt::Display for HostPattern {
 
 fn normalize(host: &str) -> String {
     let host = host.strip_suffix('.').unwrap_or(host);
-    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
     host.to_ascii_lowercase()
 }
 
@@ -124,10 +131,16 @@ pub struct HostPolicy {
 
 impl HostPolicy {
     /// A policy for `pattern` with pins in any format [`certpin::Pin::parse`] reads.
-    pub fn new<S: AsRef<str>>(pattern: &str, pins: impl IntoIterator<Item = S>) -> Result<Self, crate::ConfigError> {
+    pub fn new<S: AsRef<str>>(
+        pattern: &str,
+        pins: impl IntoIterator<Item = S>,
+    ) -> Result<Self, crate::ConfigError> {
         let pins = pins
             .into_iter()
-            .map(|p| Pin::parse(p.as_ref()).map_err(|e| crate::ConfigError::InvalidPin(p.as_ref().to_string(), e)))
+            .map(|p| {
+                Pin::parse(p.as_ref())
+                    .map_err(|e| crate::ConfigError::InvalidPin(p.as_ref().to_string(), e))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Self::from_pins(pattern, pins)
     }
@@ -137,7 +150,11 @@ impl HostPolicy {
         if pins.is_empty() {
             return Err(crate::ConfigError::NoPins(pattern.to_string()));
         }
-        Ok(HostPolicy { pattern: pattern.parse()?, pins, expires: None })
+        Ok(HostPolicy {
+            pattern: pattern.parse()?,
+            pins,
+            expires: None,
+        })
     }
 
     /// Stops enforcing the pins after `time` (chain validation stays in WebPKI mode).
@@ -184,23 +201,40 @@ mod tests {
         assert!(!exact.matches("www.example.com") && !exact.matches("example.com.evil"));
         let one = p("*.example.com");
         assert!(one.matches("www.example.com"));
-        assert!(!one.matches("example.com") && !one.matches("a.b.example.com") && !one.matches("wwwexample.com"));
+        assert!(
+            !one.matches("example.com")
+                && !one.matches("a.b.example.com")
+                && !one.matches("wwwexample.com")
+        );
         let any = p("**.example.com");
         assert!(any.matches("example.com") && any.matches("a.b.example.com"));
         assert!(!any.matches("badexample.com") && !any.matches("example.com.evil"));
         let ip = p("::1");
         assert!(ip.matches("::1") && ip.matches("[::1]"));
-        for bad in ["", "*.", "a..b", "exa mple.com", "*.*.example.com", "ex*ample.com"] {
+        for bad in [
+            "",
+            "*.",
+            "a..b",
+            "exa mple.com",
+            "*.*.example.com",
+            "ex*ample.com",
+        ] {
             assert!(bad.parse::<HostPattern>().is_err(), "{bad}");
         }
     }
 
     #[test]
     fn policies_need_pins_and_valid_pins() {
-        assert!(matches!(HostPolicy::new("example.com", Vec::<String>::new()), Err(crate::ConfigError::NoPins(_))));
+        assert!(matches!(
+            HostPolicy::new("example.com", Vec::<String>::new()),
+            Err(crate::ConfigError::NoPins(_))
+        ));
         assert!(matches!(
             HostPolicy::new("example.com", ["sha1/AAAA"]),
-            Err(crate::ConfigError::InvalidPin(_, certpin::Error::UnsupportedHash(_)))
+            Err(crate::ConfigError::InvalidPin(
+                _,
+                certpin::Error::UnsupportedHash(_)
+            ))
         ));
     }
 }

@@ -80,13 +80,19 @@ impl ChainEntry {
 
     /// Entries for a chain given leaf first; certificates that do not parse are left out.
     pub fn chain<'a>(certs: impl IntoIterator<Item = &'a CertificateDer<'a>>) -> Vec<Self> {
-        certs.into_iter().enumerate().filter_map(|(depth, der)| ChainEntry::new(depth, der)).collect()
+        certs
+            .into_iter()
+            .enumerate()
+            .filter_map(|(depth, der)| ChainEntry::new(depth, der))
+            .collect()
     }
 }
 
 /// A subject or issuer Name in RFC 4514 form, for messages only.
 pub fn subject_text(name_der: &[u8]) -> String {
-    x509_cert::name::Name::from_der(name_der).map(|n| n.to_string()).unwrap_or_default()
+    x509_cert::name::Name::from_der(name_der)
+        .map(|n| n.to_string())
+        .unwrap_or_default()
 }
 
 /// Everything known about a pinning failure: enough to fix a configuration from the message
@@ -140,7 +146,10 @@ impl PinFailure {
     /// express, are listed as certpin's prefixed hex under `certpin-known-pins`).
     pub fn to_rfc7469_json(&self) -> serde_json::Value {
         let pem = |chain: &[ChainEntry]| -> Vec<String> {
-            chain.iter().map(|e| pem::encode(&pem::Pem::new("CERTIFICATE", e.der.to_vec()))).collect()
+            chain
+                .iter()
+                .map(|e| pem::encode(&pem::Pem::new("CERTIFICATE", e.der.to_vec())))
+                .collect()
         };
         let known: Vec<String> = self
             .expected_pins
@@ -174,7 +183,11 @@ fn rfc3339(time: UnixTime) -> String {
 impl fmt::Display for PinFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let port = self.port.map(|p| format!(":{p}")).unwrap_or_default();
-        writeln!(f, "certificate pinning failure for {}{port} ({} mode): {}", self.host, self.mode, self.reason)?;
+        writeln!(
+            f,
+            "certificate pinning failure for {}{port} ({} mode): {}",
+            self.host, self.mode, self.reason
+        )?;
         writeln!(f, "  Peer certificate chain:")?;
         for entry in &self.served_chain {
             let verified = self
@@ -188,7 +201,12 @@ impl fmt::Display for PinFailure {
         if self.expected_pins.is_empty() {
             write!(f, "  No pins are configured for {}", self.host)
         } else {
-            write!(f, "  Pinned certificates for {} ({}):", self.host, self.policies.join(", "))?;
+            write!(
+                f,
+                "  Pinned certificates for {} ({}):",
+                self.host,
+                self.policies.join(", ")
+            )?;
             for pin in &self.expected_pins {
                 write!(f, "\n    {pin}")?;
             }

@@ -7,7 +7,9 @@ use certpin::{Certificate, Pin, PinSet, SoftSha256};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, DigitallySignedStruct, Error, OtherError, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, Error, OtherError, RootCertStore, SignatureScheme,
+};
 
 use crate::builder::{FailureHook, PinnedVerifierBuilder, UnpinnedHosts};
 use crate::chain;
@@ -78,7 +80,15 @@ impl PinnedVerifier {
         }
     }
 
-    fn failure(&self, host: &str, reason: FailureReason, served: Vec<ChainEntry>, verified: Option<Vec<ChainEntry>>, applied: &[&HostPolicy], now: UnixTime) -> PinFailure {
+    fn failure(
+        &self,
+        host: &str,
+        reason: FailureReason,
+        served: Vec<ChainEntry>,
+        verified: Option<Vec<ChainEntry>>,
+        applied: &[&HostPolicy],
+        now: UnixTime,
+    ) -> PinFailure {
         PinFailure {
             host: host.to_string(),
             port: self.port,
@@ -86,7 +96,10 @@ impl PinnedVerifier {
             reason,
             served_chain: served,
             verified_chain: verified,
-            expected_pins: applied.iter().flat_map(|p| p.pins().iter().copied()).collect(),
+            expected_pins: applied
+                .iter()
+                .flat_map(|p| p.pins().iter().copied())
+                .collect(),
             policies: applied.iter().map(|p| p.pattern().to_string()).collect(),
             time: now,
         }
@@ -101,10 +114,16 @@ impl PinnedVerifier {
             log::warn!("certpin (report-only): {failure}");
             return Ok(ServerCertVerified::assertion());
         }
-        Err(Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(failure)))))
+        Err(Error::InvalidCertificate(CertificateError::Other(
+            OtherError(Arc::new(failure)),
+        )))
     }
 
-    fn check_name(&self, end_entity: &CertificateDer<'_>, server_name: &ServerName<'_>) -> Result<(), Error> {
+    fn check_name(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        server_name: &ServerName<'_>,
+    ) -> Result<(), Error> {
         if !self.hostname_check {
             return Ok(());
         }
@@ -123,9 +142,20 @@ impl ServerCertVerifier for PinnedVerifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
         let host = server_name_text(server_name);
-        let applicable: Vec<&HostPolicy> = self.policies.iter().filter(|p| p.pattern().matches(&host)).collect();
-        let active: Vec<&HostPolicy> = applicable.iter().copied().filter(|p| !p.is_expired(now)).collect();
-        let pins: Vec<Pin> = active.iter().flat_map(|p| p.pins().iter().copied()).collect();
+        let applicable: Vec<&HostPolicy> = self
+            .policies
+            .iter()
+            .filter(|p| p.pattern().matches(&host))
+            .collect();
+        let active: Vec<&HostPolicy> = applicable
+            .iter()
+            .copied()
+            .filter(|p| !p.is_expired(now))
+            .collect();
+        let pins: Vec<Pin> = active
+            .iter()
+            .flat_map(|p| p.pins().iter().copied())
+            .collect();
         let pins = PinSet::new(&pins);
         let served = || ChainEntry::chain(std::iter::once(end_entity).chain(intermediates));
         let algs = self.provider.signature_verification_algorithms.all;
@@ -133,25 +163,61 @@ impl ServerCertVerifier for PinnedVerifier {
         match &self.mode {
             ModeConfig::PinOnly { check_dates } => {
                 if active.is_empty() {
-                    let reason = if applicable.is_empty() { FailureReason::NoPolicyForHost } else { FailureReason::PolicyExpired };
-                    return self.fail(self.failure(&host, reason, served(), None, &applicable, now));
+                    let reason = if applicable.is_empty() {
+                        FailureReason::NoPolicyForHost
+                    } else {
+                        FailureReason::PolicyExpired
+                    };
+                    return self.fail(self.failure(
+                        &host,
+                        reason,
+                        served(),
+                        None,
+                        &applicable,
+                        now,
+                    ));
                 }
                 self.check_name(end_entity, server_name)?;
-                let leaf = Certificate::from_der(end_entity).map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
+                let leaf = Certificate::from_der(end_entity)
+                    .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
                 if *check_dates && !crate::validity::is_valid_at(&leaf, now) {
                     return Err(Error::InvalidCertificate(CertificateError::Expired));
                 }
-                let walk = chain::walk(end_entity, intermediates, &pins, algs, check_dates.then_some(now));
+                let walk = chain::walk(
+                    end_entity,
+                    intermediates,
+                    &pins,
+                    algs,
+                    check_dates.then_some(now),
+                );
                 if let Some(found) = walk.found {
-                    log::debug!("certpin: {host}: pin {} matched at depth {}", found.pin.pin, found.depth);
+                    log::debug!(
+                        "certpin: {host}: pin {} matched at depth {}",
+                        found.pin.pin,
+                        found.depth
+                    );
                     return Ok(ServerCertVerified::assertion());
                 }
                 let verified = ChainEntry::chain(walk.verified.iter().copied());
-                self.fail(self.failure(&host, FailureReason::NoPinMatched, served(), Some(verified), &active, now))
+                self.fail(self.failure(
+                    &host,
+                    FailureReason::NoPinMatched,
+                    served(),
+                    Some(verified),
+                    &active,
+                    now,
+                ))
             }
             ModeConfig::WebPki { roots } => {
                 if applicable.is_empty() && self.unpinned == UnpinnedHosts::Deny {
-                    return self.fail(self.failure(&host, FailureReason::NoPolicyForHost, served(), None, &applicable, now));
+                    return self.fail(self.failure(
+                        &host,
+                        FailureReason::NoPolicyForHost,
+                        served(),
+                        None,
+                        &applicable,
+                        now,
+                    ));
                 }
                 let ee = webpki::EndEntityCert::try_from(end_entity).map_err(webpki_error)?;
                 // Expired policies stop pin enforcement; the chain is still validated.
@@ -166,7 +232,9 @@ impl ServerCertVerifier for PinnedVerifier {
                     }
                     let mut certs: Vec<CertificateDer<'_>> = vec![path.end_entity().der()];
                     certs.extend(path.intermediate_certificates().map(|c| c.der()));
-                    unmatched_path.borrow_mut().get_or_insert_with(|| ChainEntry::chain(certs.iter()));
+                    unmatched_path
+                        .borrow_mut()
+                        .get_or_insert_with(|| ChainEntry::chain(certs.iter()));
                     Err(webpki::Error::UnknownIssuer)
                 };
                 let result = ee.verify_for_usage(
@@ -181,7 +249,14 @@ impl ServerCertVerifier for PinnedVerifier {
                 if let (Err(_), Some(verified)) = (&result, unmatched_path.into_inner()) {
                     // At least one path validated, and none carried a pinned key.
                     self.check_name(end_entity, server_name)?;
-                    return self.fail(self.failure(&host, FailureReason::NoPinMatched, served(), Some(verified), &active, now));
+                    return self.fail(self.failure(
+                        &host,
+                        FailureReason::NoPinMatched,
+                        served(),
+                        Some(verified),
+                        &active,
+                        now,
+                    ));
                 }
                 result.map_err(webpki_error)?;
                 self.check_name(end_entity, server_name)?;
@@ -190,27 +265,52 @@ impl ServerCertVerifier for PinnedVerifier {
         }
     }
 
-    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
-    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
 /// Whether a validated path (leaf, intermediates, trust anchor) carries a pinned key.
 fn path_is_pinned(path: &webpki::VerifiedPath<'_>, pins: &PinSet<'_>) -> bool {
     let cert_pinned = |der: &[u8]| {
-        Certificate::from_der(der).is_ok_and(|c| pins.match_certificate(&c, &mut SoftSha256).is_some())
+        Certificate::from_der(der)
+            .is_ok_and(|c| pins.match_certificate(&c, &mut SoftSha256).is_some())
     };
     let anchor = anchor_spki(path.anchor());
     cert_pinned(path.end_entity().der().as_ref())
-        || path.intermediate_certificates().any(|c| cert_pinned(c.der().as_ref()))
+        || path
+            .intermediate_certificates()
+            .any(|c| cert_pinned(c.der().as_ref()))
         || certpin::SubjectPublicKeyInfo::from_der(&anchor)
             .is_ok_and(|spki| pins.match_spki(&spki, &mut SoftSha256).is_some())
 }
@@ -224,7 +324,11 @@ fn anchor_spki(anchor: &rustls::pki_types::TrustAnchor<'_>) -> Vec<u8> {
     if len < 0x80 {
         out.push(len as u8);
     } else {
-        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|&b| b == 0).collect();
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|&b| b == 0)
+            .collect();
         out.push(0x80 | bytes.len() as u8);
         out.extend(bytes);
     }
@@ -243,9 +347,8 @@ fn webpki_error(e: webpki::Error) -> Error {
         E::CertNotValidForName(_) => CertificateError::NotValidForName,
         E::CertRevoked => CertificateError::Revoked,
         E::InvalidSignatureForPublicKey => CertificateError::BadSignature,
-        E::UnsupportedSignatureAlgorithmContext(_) | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
-            CertificateError::BadSignature
-        }
+        E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => CertificateError::BadSignature,
         other => CertificateError::Other(OtherError(Arc::new(other))),
     };
     Error::InvalidCertificate(cert)

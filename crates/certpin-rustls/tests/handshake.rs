@@ -14,7 +14,11 @@ use rustls::{CertificateError, RootCertStore};
 const UNRELATED: &str = "sha256//ERERERERERERERERERERERERERERERERERERERERERE=";
 
 fn pin_only(pins: &[String]) -> Arc<PinnedVerifier> {
-    PinnedVerifier::pin_only(provider()).pin("localhost", pins).unwrap().build().unwrap()
+    PinnedVerifier::pin_only(provider())
+        .pin("localhost", pins)
+        .unwrap()
+        .build()
+        .unwrap()
 }
 
 fn webpki(roots: &[&Issued], pins: &[String]) -> Arc<PinnedVerifier> {
@@ -22,13 +26,22 @@ fn webpki(roots: &[&Issued], pins: &[String]) -> Arc<PinnedVerifier> {
     for root in roots {
         store.add(root.der.clone()).unwrap();
     }
-    PinnedVerifier::webpki(store.into(), provider()).pin("localhost", pins).unwrap().build().unwrap()
+    PinnedVerifier::webpki(store.into(), provider())
+        .pin("localhost", pins)
+        .unwrap()
+        .build()
+        .unwrap()
 }
 
 fn assert_refused_silently(outcome: &Outcome, server: &RustlsServer) -> PinFailure {
     let err = outcome.error();
-    assert!(server.received().is_empty(), "server received application data");
-    PinFailure::from_rustls_error(err).unwrap_or_else(|| panic!("not a pin failure: {err:?}")).clone()
+    assert!(
+        server.received().is_empty(),
+        "server received application data"
+    );
+    PinFailure::from_rustls_error(err)
+        .unwrap_or_else(|| panic!("not a pin failure: {err:?}"))
+        .clone()
 }
 
 #[test]
@@ -37,12 +50,23 @@ fn leaf_and_backup_pins_accept_and_data_flows() {
         let ca = root("test root", Alg::P256);
         let leaf = issue("localhost", &["localhost"], alg, false, &ca);
         for (vname, version) in VERSIONS {
-            let server = RustlsServer::start(vec![leaf.der.clone(), ca.der.clone()], leaf.key_der(), version);
+            let server = RustlsServer::start(
+                vec![leaf.der.clone(), ca.der.clone()],
+                leaf.key_der(),
+                version,
+            );
             for pins in [vec![leaf.pin()], vec![UNRELATED.to_string(), leaf.pin()]] {
                 let out = connect(pin_only(&pins), version, &server, "localhost");
-                assert!(matches!(&out, Outcome::Accepted(echo) if echo == REQUEST), "{alg:?} {vname}: {out:?}");
+                assert!(
+                    matches!(&out, Outcome::Accepted(echo) if echo == REQUEST),
+                    "{alg:?} {vname}: {out:?}"
+                );
             }
-            assert_eq!(server.received(), [REQUEST, REQUEST].concat(), "{alg:?} {vname}");
+            assert_eq!(
+                server.received(),
+                [REQUEST, REQUEST].concat(),
+                "{alg:?} {vname}"
+            );
         }
     }
 }
@@ -54,15 +78,28 @@ fn another_key_for_the_right_name_is_refused() {
         let pinned = issue("localhost", &["localhost"], alg, false, &ca);
         let impostor = issue("localhost", &["localhost"], alg, false, &ca);
         for (vname, version) in VERSIONS {
-            let server = RustlsServer::start(vec![impostor.der.clone()], impostor.key_der(), version);
-            let out = connect(pin_only(&[pinned.pin(), UNRELATED.into()]), version, &server, "localhost");
+            let server =
+                RustlsServer::start(vec![impostor.der.clone()], impostor.key_der(), version);
+            let out = connect(
+                pin_only(&[pinned.pin(), UNRELATED.into()]),
+                version,
+                &server,
+                "localhost",
+            );
             let failure = assert_refused_silently(&out, &server);
-            assert_eq!(failure.reason, FailureReason::NoPinMatched, "{alg:?} {vname}");
+            assert_eq!(
+                failure.reason,
+                FailureReason::NoPinMatched,
+                "{alg:?} {vname}"
+            );
             // The message tells the user what was served and what was expected.
             let message = failure.to_string();
             let served = impostor.pin().replace("sha256//", "sha256/");
             let expected = pinned.pin().replace("sha256//", "sha256/");
-            assert!(message.contains(&served) && message.contains(&expected), "{message}");
+            assert!(
+                message.contains(&served) && message.contains(&expected),
+                "{message}"
+            );
             assert!(message.contains("CN=localhost"), "{message}");
         }
     }
@@ -77,15 +114,37 @@ fn pinned_intermediate_counts_only_if_it_signed_the_chain() {
     let evil = root("certpin intermediate", Alg::P256);
     let rogue_leaf = issue("localhost", &["localhost"], Alg::P256, false, &evil);
     for (vname, version) in VERSIONS {
-        let good = RustlsServer::start(vec![leaf.der.clone(), intermediate.der.clone()], leaf.key_der(), version);
-        let out = connect(pin_only(&[intermediate.pin(), UNRELATED.into()]), version, &good, "localhost");
+        let good = RustlsServer::start(
+            vec![leaf.der.clone(), intermediate.der.clone()],
+            leaf.key_der(),
+            version,
+        );
+        let out = connect(
+            pin_only(&[intermediate.pin(), UNRELATED.into()]),
+            version,
+            &good,
+            "localhost",
+        );
         assert!(out.accepted(), "{vname}: {out:?}");
 
         // The pinned intermediate is served, but it did not sign this leaf.
-        let bad = RustlsServer::start(vec![rogue_leaf.der.clone(), intermediate.der.clone()], rogue_leaf.key_der(), version);
-        let out = connect(pin_only(&[intermediate.pin(), UNRELATED.into()]), version, &bad, "localhost");
+        let bad = RustlsServer::start(
+            vec![rogue_leaf.der.clone(), intermediate.der.clone()],
+            rogue_leaf.key_der(),
+            version,
+        );
+        let out = connect(
+            pin_only(&[intermediate.pin(), UNRELATED.into()]),
+            version,
+            &bad,
+            "localhost",
+        );
         let failure = assert_refused_silently(&out, &bad);
-        assert_eq!(failure.verified_chain.as_ref().map(Vec::len), Some(1), "{vname}: only the leaf verified");
+        assert_eq!(
+            failure.verified_chain.as_ref().map(Vec::len),
+            Some(1),
+            "{vname}: only the leaf verified"
+        );
         assert!(failure.to_string().contains("(not verified)"), "{failure}");
     }
 }
@@ -101,14 +160,32 @@ fn webpki_mode_matches_only_the_validated_path() {
     let attacker = issue("localhost", &["localhost"], Alg::Ed25519, false, &other_ca);
     let roots = [&legit_root, &other_root];
     for (vname, version) in VERSIONS {
-        let good = RustlsServer::start(vec![legit_leaf.der.clone(), legit_ca.der.clone()], legit_leaf.key_der(), version);
+        let good = RustlsServer::start(
+            vec![legit_leaf.der.clone(), legit_ca.der.clone()],
+            legit_leaf.key_der(),
+            version,
+        );
         for pin in [legit_leaf.pin(), legit_ca.pin(), legit_root.pin()] {
-            let out = connect(webpki(&roots, &[pin.clone(), UNRELATED.into()]), version, &good, "localhost");
+            let out = connect(
+                webpki(&roots, &[pin.clone(), UNRELATED.into()]),
+                version,
+                &good,
+                "localhost",
+            );
             assert!(out.accepted(), "{vname} pin {pin}: {out:?}");
         }
-        let chain = vec![attacker.der.clone(), other_ca.der.clone(), legit_ca.der.clone()];
+        let chain = vec![
+            attacker.der.clone(),
+            other_ca.der.clone(),
+            legit_ca.der.clone(),
+        ];
         let bad = RustlsServer::start(chain, attacker.key_der(), version);
-        let out = connect(webpki(&roots, &[legit_ca.pin(), UNRELATED.into()]), version, &bad, "localhost");
+        let out = connect(
+            webpki(&roots, &[legit_ca.pin(), UNRELATED.into()]),
+            version,
+            &bad,
+            "localhost",
+        );
         let failure = assert_refused_silently(&out, &bad);
         assert_eq!(failure.reason, FailureReason::NoPinMatched);
         assert_eq!(failure.served_chain.len(), 3);
@@ -121,7 +198,12 @@ fn expired_leaf_pin_only_without_clock_accepts_webpki_refuses() {
     let leaf = expired_leaf(Alg::P256, &ca);
     for (vname, version) in VERSIONS {
         let server = RustlsServer::start(vec![leaf.der.clone()], leaf.key_der(), version);
-        let out = connect(pin_only(&[leaf.pin(), UNRELATED.into()]), version, &server, "localhost");
+        let out = connect(
+            pin_only(&[leaf.pin(), UNRELATED.into()]),
+            version,
+            &server,
+            "localhost",
+        );
         assert!(out.accepted(), "{vname}: {out:?}");
 
         let with_clock = PinnedVerifier::pin_only(provider())
@@ -132,13 +214,29 @@ fn expired_leaf_pin_only_without_clock_accepts_webpki_refuses() {
             .unwrap();
         let server = RustlsServer::start(vec![leaf.der.clone()], leaf.key_der(), version);
         let out = connect(with_clock, version, &server, "localhost");
-        assert!(matches!(out.error(), rustls::Error::InvalidCertificate(CertificateError::Expired)), "{out:?}");
+        assert!(
+            matches!(
+                out.error(),
+                rustls::Error::InvalidCertificate(CertificateError::Expired)
+            ),
+            "{out:?}"
+        );
         assert!(server.received().is_empty());
 
         let server = RustlsServer::start(vec![leaf.der.clone()], leaf.key_der(), version);
-        let out = connect(webpki(&[&ca], &[leaf.pin(), UNRELATED.into()]), version, &server, "localhost");
+        let out = connect(
+            webpki(&[&ca], &[leaf.pin(), UNRELATED.into()]),
+            version,
+            &server,
+            "localhost",
+        );
         assert!(
-            matches!(out.error(), rustls::Error::InvalidCertificate(CertificateError::Expired | CertificateError::ExpiredContext { .. })),
+            matches!(
+                out.error(),
+                rustls::Error::InvalidCertificate(
+                    CertificateError::Expired | CertificateError::ExpiredContext { .. }
+                )
+            ),
             "{out:?}"
         );
         assert!(server.received().is_empty());
@@ -151,9 +249,20 @@ fn name_mismatch_is_refused_unless_explicitly_allowed() {
     let leaf = issue("elsewhere", &["elsewhere.example"], Alg::P256, false, &ca);
     for (vname, version) in VERSIONS {
         let server = RustlsServer::start(vec![leaf.der.clone()], leaf.key_der(), version);
-        let out = connect(pin_only(&[leaf.pin(), UNRELATED.into()]), version, &server, "localhost");
+        let out = connect(
+            pin_only(&[leaf.pin(), UNRELATED.into()]),
+            version,
+            &server,
+            "localhost",
+        );
         assert!(
-            matches!(out.error(), rustls::Error::InvalidCertificate(CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. })),
+            matches!(
+                out.error(),
+                rustls::Error::InvalidCertificate(
+                    CertificateError::NotValidForName
+                        | CertificateError::NotValidForNameContext { .. }
+                )
+            ),
             "{vname}: {out:?}"
         );
         assert!(server.received().is_empty());
@@ -163,7 +272,10 @@ fn name_mismatch_is_refused_unless_explicitly_allowed() {
             .dangerous_disable_hostname_check()
             .build()
             .unwrap();
-        assert!(connect(relaxed, version, &server, "localhost").accepted(), "{vname}");
+        assert!(
+            connect(relaxed, version, &server, "localhost").accepted(),
+            "{vname}"
+        );
     }
 }
 
@@ -175,10 +287,19 @@ fn pinned_certificate_without_its_private_key_is_refused() {
         let other_key = issue("x", &["x"], alg, false, &ca);
         for (vname, version) in VERSIONS {
             // The real certificate, signed for with a key that is not the certificate's.
-            let server = RustlsServer::start(vec![pinned.der.clone()], other_key.key_der(), version);
-            let out = connect(pin_only(&[pinned.pin(), UNRELATED.into()]), version, &server, "localhost");
+            let server =
+                RustlsServer::start(vec![pinned.der.clone()], other_key.key_der(), version);
+            let out = connect(
+                pin_only(&[pinned.pin(), UNRELATED.into()]),
+                version,
+                &server,
+                "localhost",
+            );
             let err = out.error();
-            assert!(PinFailure::from_rustls_error(err).is_none(), "{alg:?} {vname}: {err:?}");
+            assert!(
+                PinFailure::from_rustls_error(err).is_none(),
+                "{alg:?} {vname}: {err:?}"
+            );
             assert!(server.received().is_empty(), "{alg:?} {vname}");
         }
     }
@@ -191,46 +312,90 @@ fn report_only_reports_and_proceeds() {
     let reports: Arc<Mutex<Vec<PinFailure>>> = Arc::default();
     let sink = reports.clone();
     let verifier = PinnedVerifier::pin_only(provider())
-        .pin("localhost", [UNRELATED, "sha256//IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI="])
+        .pin(
+            "localhost",
+            [
+                UNRELATED,
+                "sha256//IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=",
+            ],
+        )
         .unwrap()
         .report_only()
         .report_port(8443)
         .on_failure(move |f| sink.lock().unwrap().push(f.clone()))
         .build()
         .unwrap();
-    let server = RustlsServer::start(vec![leaf.der.clone(), ca.der.clone()], leaf.key_der(), &rustls::version::TLS13);
+    let server = RustlsServer::start(
+        vec![leaf.der.clone(), ca.der.clone()],
+        leaf.key_der(),
+        &rustls::version::TLS13,
+    );
     assert!(connect(verifier, &rustls::version::TLS13, &server, "localhost").accepted());
     let reports = reports.lock().unwrap();
     assert_eq!(reports.len(), 1);
     let json = reports[0].to_rfc7469_json();
     assert_eq!(json["hostname"], "localhost");
     assert_eq!(json["port"], 8443);
-    assert_eq!(json["known-pins"][0], format!("pin-sha256=\"{}\"", &UNRELATED[8..]));
+    assert_eq!(
+        json["known-pins"][0],
+        format!("pin-sha256=\"{}\"", &UNRELATED[8..])
+    );
     let served = json["served-certificate-chain"].as_array().unwrap();
     assert_eq!(served.len(), 2);
-    assert!(served[0].as_str().unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
-    assert_eq!(reports[0].served_chain[0].spki_pin.to_string(), leaf.pin().replace("sha256//", "sha256/"));
+    assert!(
+        served[0]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
+    assert_eq!(
+        reports[0].served_chain[0].spki_pin.to_string(),
+        leaf.pin().replace("sha256//", "sha256/")
+    );
 }
 
 #[test]
 fn unpinned_hosts_follow_the_chosen_rule() {
     let ca = root("test root", Alg::P256);
     let leaf = issue("localhost", &["localhost"], Alg::P256, false, &ca);
-    let server = RustlsServer::start(vec![leaf.der.clone()], leaf.key_der(), &rustls::version::TLS13);
+    let server = RustlsServer::start(
+        vec![leaf.der.clone()],
+        leaf.key_der(),
+        &rustls::version::TLS13,
+    );
     let mut roots = RootCertStore::empty();
     roots.add(ca.der.clone()).unwrap();
     let roots = Arc::new(roots);
     let build = |rule| {
         PinnedVerifier::webpki(roots.clone(), provider())
-            .pin("other.example", [UNRELATED, "sha256//IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI="])
+            .pin(
+                "other.example",
+                [
+                    UNRELATED,
+                    "sha256//IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=",
+                ],
+            )
             .unwrap()
             .unpinned_hosts(rule)
             .build()
             .unwrap()
     };
-    let denied = connect(build(UnpinnedHosts::Deny), &rustls::version::TLS13, &server, "localhost");
+    let denied = connect(
+        build(UnpinnedHosts::Deny),
+        &rustls::version::TLS13,
+        &server,
+        "localhost",
+    );
     let failure = PinFailure::from_rustls_error(denied.error()).unwrap();
     assert_eq!(failure.reason, FailureReason::NoPolicyForHost);
     assert!(server.received().is_empty());
-    assert!(connect(build(UnpinnedHosts::WebPkiOnly), &rustls::version::TLS13, &server, "localhost").accepted());
+    assert!(
+        connect(
+            build(UnpinnedHosts::WebPkiOnly),
+            &rustls::version::TLS13,
+            &server,
+            "localhost"
+        )
+        .accepted()
+    );
 }

@@ -18,25 +18,51 @@ fn openssl_server_pinned_accept_and_refuse() {
         let leaf = issue("localhost", &["localhost"], alg, false, &intermediate);
         let other = issue("localhost", &["localhost"], alg, false, &intermediate);
         for ((vname, version), flag) in VERSIONS.into_iter().zip(["-tls1_3", "-tls1_2"]) {
-            let server = OpensslServer::start(dir.path(), &[&leaf.der, &intermediate.der], &leaf.key, flag);
+            let server =
+                OpensslServer::start(dir.path(), &[&leaf.der, &intermediate.der], &leaf.key, flag);
             let verifier = |pins: &[String]| {
-                PinnedVerifier::pin_only(provider()).pin("localhost", pins).unwrap().build().unwrap()
+                PinnedVerifier::pin_only(provider())
+                    .pin("localhost", pins)
+                    .unwrap()
+                    .build()
+                    .unwrap()
             };
             // Leaf pin, backup pin, and a pinned intermediate that really signed the leaf.
-            for pins in [vec![leaf.pin()], vec![UNRELATED.into(), leaf.pin()], vec![intermediate.pin(), UNRELATED.into()]] {
-                let out = connect_with(client_config(verifier(&pins), version), server.addr, "localhost", false);
+            for pins in [
+                vec![leaf.pin()],
+                vec![UNRELATED.into(), leaf.pin()],
+                vec![intermediate.pin(), UNRELATED.into()],
+            ] {
+                let out = connect_with(
+                    client_config(verifier(&pins), version),
+                    server.addr,
+                    "localhost",
+                    false,
+                );
                 assert!(out.accepted(), "{alg:?} {vname}: {out:?}");
             }
             let printed = server.output();
-            assert_eq!(printed.matches("Authorization: Bearer token").count(), 3, "{alg:?} {vname}: {printed}");
+            assert_eq!(
+                printed.matches("Authorization: Bearer token").count(),
+                3,
+                "{alg:?} {vname}: {printed}"
+            );
             drop(server);
 
             let server = OpensslServer::start(dir.path(), &[&other.der], &other.key, flag);
-            let out = connect_with(client_config(verifier(&[leaf.pin(), UNRELATED.into()]), version), server.addr, "localhost", false);
+            let out = connect_with(
+                client_config(verifier(&[leaf.pin(), UNRELATED.into()]), version),
+                server.addr,
+                "localhost",
+                false,
+            );
             let failure = PinFailure::from_rustls_error(out.error()).expect("a pin failure");
             assert_eq!(failure.reason, FailureReason::NoPinMatched);
             let printed = server.output();
-            assert!(!printed.contains("Authorization"), "{alg:?} {vname}: server received data: {printed}");
+            assert!(
+                !printed.contains("Authorization"),
+                "{alg:?} {vname}: server received data: {printed}"
+            );
         }
     }
 }

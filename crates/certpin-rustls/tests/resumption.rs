@@ -21,14 +21,31 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 struct Counting(Arc<PinnedVerifier>, AtomicUsize);
 
 impl ServerCertVerifier for Counting {
-    fn verify_server_cert(&self, ee: &CertificateDer<'_>, im: &[CertificateDer<'_>], name: &ServerName<'_>, ocsp: &[u8], now: UnixTime) -> Result<ServerCertVerified, rustls::Error> {
+    fn verify_server_cert(
+        &self,
+        ee: &CertificateDer<'_>,
+        im: &[CertificateDer<'_>],
+        name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
         self.1.fetch_add(1, Ordering::SeqCst);
         self.0.verify_server_cert(ee, im, name, ocsp, now)
     }
-    fn verify_tls12_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         self.0.verify_tls12_signature(m, c, d)
     }
-    fn verify_tls13_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         self.0.verify_tls13_signature(m, c, d)
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -43,7 +60,13 @@ fn resumption_reuses_only_a_pinned_session() {
     let impostor = issue("localhost", &["localhost"], Alg::P256, false, &ca);
     for (vname, version) in VERSIONS {
         let verifier = PinnedVerifier::pin_only(provider())
-            .pin("localhost", [pinned.pin(), "sha256//ERERERERERERERERERERERERERERERERERERERERERE=".into()])
+            .pin(
+                "localhost",
+                [
+                    pinned.pin(),
+                    "sha256//ERERERERERERERERERERERERERERERERERERERERERE=".into(),
+                ],
+            )
             .unwrap()
             .build()
             .unwrap();
@@ -60,14 +83,25 @@ fn resumption_reuses_only_a_pinned_session() {
         assert!(connect_with(config.clone(), server.addr, "localhost", true).accepted());
         assert!(connect_with(config.clone(), server.addr, "localhost", true).accepted());
         std::thread::sleep(std::time::Duration::from_millis(100));
-        assert_eq!(*server.handshakes.lock().unwrap(), vec![false, true], "{vname}: second one resumed");
-        assert_eq!(counting.1.load(Ordering::SeqCst), 1, "{vname}: checked once, resumed once");
+        assert_eq!(
+            *server.handshakes.lock().unwrap(),
+            vec![false, true],
+            "{vname}: second one resumed"
+        );
+        assert_eq!(
+            counting.1.load(Ordering::SeqCst),
+            1,
+            "{vname}: checked once, resumed once"
+        );
 
         // Same name, another key: the cached session is useless to it, so a full handshake
         // runs, the pins are checked, and nothing is sent.
         let fake = RustlsServer::start(vec![impostor.der.clone()], impostor.key_der(), version);
         let out = connect_with(config.clone(), fake.addr, "localhost", true);
-        assert!(certpin_rustls::PinFailure::from_rustls_error(out.error()).is_some(), "{vname}");
+        assert!(
+            certpin_rustls::PinFailure::from_rustls_error(out.error()).is_some(),
+            "{vname}"
+        );
         assert!(fake.received().is_empty());
         assert_eq!(counting.1.load(Ordering::SeqCst), 2, "{vname}");
     }

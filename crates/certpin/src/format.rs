@@ -73,11 +73,23 @@ impl Pin {
             return Err(Error::EmptyPin);
         }
         let spki = |digest| Pin::new(PinKind::Spki, digest);
-        if let Some(b64) = strip_prefix_ignore_case(text, "sha256//") {
-            return decode_base64(b64).map(spki);
+        // Bare base64 first: its 44 characters may begin like a prefix (`sha/…`, even
+        // `sha256/…`), but no prefixed form is ever exactly 44 valid base64 characters.
+        if text.len() == 44 {
+            if let Ok(digest) = decode_base64(text) {
+                return Ok(spki(digest));
+            }
         }
-        if let Some(b64) = strip_prefix_ignore_case(text, "sha256/") {
-            return decode_base64(b64).map(spki);
+        if let Some(rest) = strip_prefix_ignore_case(text, "sha256/") {
+            // curl's `sha256//B64` and OkHttp's `sha256/B64` overlap when OkHttp's base64
+            // itself starts with `/` (1 digest in 64). Padded base64 of 32 bytes is exactly 44
+            // characters, so at most one reading decodes: try both, curl's first.
+            return match rest.strip_prefix('/') {
+                Some(curl) => decode_base64(curl)
+                    .or_else(|curl_err| decode_base64(rest).map_err(|_| curl_err)),
+                None => decode_base64(rest),
+            }
+            .map(spki);
         }
         if let Some(value) = strip_prefix_ignore_case(text, "pin-sha256=") {
             let quoted = value.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
@@ -246,7 +258,9 @@ fn decode_base64(text: &str) -> Result<[u8; DIGEST_LEN], Error> {
     // Anything longer than this cannot be a SHA-256 digest; report its size, not its alphabet.
     let mut buf = [0u8; 64];
     if text.len() > 88 {
-        return Err(Error::WrongDigestLength { found: (text.len() / 4).saturating_mul(3) });
+        return Err(Error::WrongDigestLength {
+            found: (text.len() / 4).saturating_mul(3),
+        });
     }
     let decoded = Base64::decode(text, &mut buf).map_err(|_| Error::InvalidBase64)?;
     decoded.try_into().map_err(|_| Error::WrongDigestLength {
@@ -265,7 +279,10 @@ fn decode_hex(text: &str) -> Result<[u8; DIGEST_LEN], Error> {
             }
             continue;
         }
-        let value = match char::from(c).to_digit(16).and_then(|v| u8::try_from(v).ok()) {
+        let value = match char::from(c)
+            .to_digit(16)
+            .and_then(|v| u8::try_from(v).ok())
+        {
             Some(value) => value,
             None => return Err(Error::InvalidHex { at }),
         };
@@ -355,6 +372,29 @@ mod tests {
             Pin::parse(&format!("sha256//{}", "A".repeat(400))),
             Err(Error::WrongDigestLength { found: 300 })
         );
+    }
+
+    #[test]
+    fn okhttp_base64_starting_with_a_slash() {
+        // Found by the `pin` fuzz target: 0xff.. digests print as `sha256///…`.
+        let pin = Pin::new(PinKind::Spki, [0xff; 32]);
+        for format in [PinFormat::OkHttp, PinFormat::Curl] {
+            let text = pin.format(format).unwrap().to_string();
+            assert_eq!(Pin::parse(&text), Ok(pin), "{text}");
+        }
+        assert_eq!(Pin::parse(&pin.to_string()), Ok(pin));
+    }
+
+    #[test]
+    fn bare_base64_that_looks_like_a_prefix() {
+        // Found by the `pin` fuzz target.
+        for text in [
+            "sha/5swxyP+1d+lzksoFkOdOtfXOi16orTe9eWBlmP0=",
+            "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        ] {
+            let pin = Pin::parse(text).unwrap();
+            assert_eq!(pin.format(PinFormat::Base64).unwrap().to_string(), text);
+        }
     }
 
     #[test]

@@ -125,7 +125,11 @@ impl<'a> AlgorithmIdentifier<'a> {
             Some(contents.any(Field::AlgorithmParameters)?.whole)
         };
         contents.finish(field)?;
-        Ok(AlgorithmIdentifier { contents: tlv.value, oid, parameters })
+        Ok(AlgorithmIdentifier {
+            contents: tlv.value,
+            oid,
+            parameters,
+        })
     }
 
     /// The DER inside the SEQUENCE (OID and parameters): the form in which rustls and
@@ -171,9 +175,12 @@ impl fmt::Display for Oid<'_> {
         let mut arc: u128 = 0;
         let mut first = true;
         for &b in self.0 {
-            arc = arc
-                .checked_shl(7)
-                .map_or(u128::MAX, |a| a | u128::from(b & 0x7f));
+            // Saturate instead of wrapping, so an oversized arc cannot print as a small one.
+            arc = if arc > u128::MAX >> 7 {
+                u128::MAX
+            } else {
+                (arc << 7) | u128::from(b & 0x7f)
+            };
             if b & 0x80 != 0 {
                 continue;
             }

@@ -56,7 +56,13 @@ fn each_certificate_matches_its_own_pins_only() {
             for (j, other) in cases.iter().enumerate() {
                 let cert = Certificate::from_der(&other.der).unwrap();
                 let found = PinSet::new(&set).match_certificate(&cert, &mut SoftSha256);
-                let expected_index = if j == i { set.len() - 1 } else if j < i { j } else { j - 1 };
+                let expected_index = if j == i {
+                    set.len() - 1
+                } else if j < i {
+                    j
+                } else {
+                    j - 1
+                };
                 let found = found.unwrap_or_else(|| panic!("{text} vs case {j}"));
                 assert_eq!(found.index, expected_index, "{text} vs case {j}");
                 if j == i {
@@ -67,16 +73,24 @@ fn each_certificate_matches_its_own_pins_only() {
             let cert_i = Certificate::from_der(&case.der).unwrap();
             for (j, other) in cases.iter().enumerate() {
                 let cert = Certificate::from_der(&other.der).unwrap();
-                let hit = PinSet::new(&alone).match_certificate(&cert, &mut SoftSha256).is_some();
+                let hit = PinSet::new(&alone)
+                    .match_certificate(&cert, &mut SoftSha256)
+                    .is_some();
                 assert_eq!(hit, i == j, "{text} vs case {j}");
                 if matched != PinKind::Certificate {
-                    let hit = PinSet::new(&alone).match_spki(&cert.spki(), &mut SoftSha256).is_some();
+                    let hit = PinSet::new(&alone)
+                        .match_spki(&cert.spki(), &mut SoftSha256)
+                        .is_some();
                     assert_eq!(hit, i == j, "{text} vs spki of case {j}");
                 }
             }
             if matched == PinKind::Certificate {
                 // A certificate pin cannot match a bare key, even the certificate's own.
-                assert!(PinSet::new(&alone).match_spki(&cert_i.spki(), &mut SoftSha256).is_none());
+                assert!(
+                    PinSet::new(&alone)
+                        .match_spki(&cert_i.spki(), &mut SoftSha256)
+                        .is_none()
+                );
             }
         }
     }
@@ -86,7 +100,11 @@ fn each_certificate_matches_its_own_pins_only() {
 fn empty_set_matches_nothing() {
     let case = &cases()[0];
     let cert = Certificate::from_der(&case.der).unwrap();
-    assert!(PinSet::new(&[]).match_certificate(&cert, &mut SoftSha256).is_none());
+    assert!(
+        PinSet::new(&[])
+            .match_certificate(&cert, &mut SoftSha256)
+            .is_none()
+    );
 }
 
 /// Counts hashed bytes, to see that a set hashes only what its pin kinds need.
@@ -107,7 +125,11 @@ fn only_needed_digests_are_computed() {
     let bits_len = cert.spki().bit_string_contents().len();
     let check = |pins: &[Pin], want: Vec<usize>| {
         let mut engine = Counting(Vec::new());
-        assert!(PinSet::new(pins).match_certificate(&cert, &mut engine).is_some());
+        assert!(
+            PinSet::new(pins)
+                .match_certificate(&cert, &mut engine)
+                .is_some()
+        );
         assert_eq!(engine.0, want);
     };
     let spki = Pin::parse(&format!("sha256//{}", case.b64)).unwrap();

@@ -16,8 +16,10 @@ use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::{ServerConfig, SupportedProtocolVersion};
 
-pub const VERSIONS: [(&str, &SupportedProtocolVersion); 2] =
-    [("TLS1.3", &rustls::version::TLS13), ("TLS1.2", &rustls::version::TLS12)];
+pub const VERSIONS: [(&str, &SupportedProtocolVersion); 2] = [
+    ("TLS1.3", &rustls::version::TLS13),
+    ("TLS1.2", &rustls::version::TLS12),
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Alg {
@@ -36,7 +38,12 @@ pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 /// keys, and OpenSSL 3.0 cannot read ring's PKCS#8 v2 Ed25519 encoding.
 pub fn key(alg: Alg) -> KeyPair {
     let openssl_key = |args: &[&str]| {
-        let out = Command::new("openssl").arg("genpkey").args(args).stderr(Stdio::null()).output().expect("openssl");
+        let out = Command::new("openssl")
+            .arg("genpkey")
+            .args(args)
+            .stderr(Stdio::null())
+            .output()
+            .expect("openssl");
         KeyPair::from_pem(std::str::from_utf8(&out.stdout).unwrap()).unwrap()
     };
     match alg {
@@ -69,7 +76,8 @@ impl Issued {
 }
 
 fn params(cn: &str, names: &[&str], ca: bool) -> CertificateParams {
-    let mut p = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    let mut p =
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
     p.distinguished_name.push(DnType::CommonName, cn);
     if ca {
         p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -143,7 +151,11 @@ impl ResolvesServerCert for FixedCert {
 }
 
 impl RustlsServer {
-    pub fn start(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>, version: &'static SupportedProtocolVersion) -> Self {
+    pub fn start(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        version: &'static SupportedProtocolVersion,
+    ) -> Self {
         let provider = provider();
         let signer = provider.key_provider.load_private_key(key).unwrap();
         let certified = Arc::new(CertifiedKey::new(chain, signer));
@@ -178,7 +190,11 @@ impl RustlsServer {
                 hs.lock().unwrap().push(resumed);
             }
         });
-        RustlsServer { addr, received, handshakes }
+        RustlsServer {
+            addr,
+            received,
+            handshakes,
+        }
     }
 
     pub fn received(&self) -> Vec<u8> {
@@ -194,15 +210,37 @@ pub struct OpensslServer {
 }
 
 impl OpensslServer {
-    pub fn start(dir: &Path, chain: &[&CertificateDer<'_>], key: &KeyPair, version_flag: &str) -> Self {
-        let pem = |der: &CertificateDer<'_>| pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec()));
+    pub fn start(
+        dir: &Path,
+        chain: &[&CertificateDer<'_>],
+        key: &KeyPair,
+        version_flag: &str,
+    ) -> Self {
+        let pem =
+            |der: &CertificateDer<'_>| pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec()));
         std::fs::write(dir.join("leaf.pem"), pem(chain[0])).unwrap();
         let rest: String = chain[1..].iter().map(|c| pem(c)).collect();
-        std::fs::write(dir.join("chain.pem"), if rest.is_empty() { pem(chain[0]) } else { rest }).unwrap();
+        std::fs::write(
+            dir.join("chain.pem"),
+            if rest.is_empty() { pem(chain[0]) } else { rest },
+        )
+        .unwrap();
         std::fs::write(dir.join("key.pem"), key.serialize_pem()).unwrap();
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut child = Command::new("openssl")
-            .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-cert", "leaf.pem", "-key", "key.pem"])
+            .args([
+                "s_server",
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+                "-cert",
+                "leaf.pem",
+                "-key",
+                "key.pem",
+            ])
             .args(["-cert_chain", "chain.pem", version_flag, "-ign_eof"])
             .current_dir(dir)
             .stdin(Stdio::piped())
@@ -232,7 +270,11 @@ impl OpensslServer {
                 out.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
-        OpensslServer { addr: SocketAddr::from(([127, 0, 0, 1], port)), child, output }
+        OpensslServer {
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            child,
+            output,
+        }
     }
 
     /// Everything s_server printed after it started listening.
@@ -275,13 +317,22 @@ pub const REQUEST: &[u8] = b"GET /secret HTTP/1.1\r\nAuthorization: Bearer token
 
 /// Connects, completes the handshake, and only then sends [`REQUEST`]; reads the echo when
 /// `expect_echo`.
-pub fn connect_with(config: Arc<rustls::ClientConfig>, addr: SocketAddr, name: &str, expect_echo: bool) -> Outcome {
-    let mut conn = rustls::ClientConnection::new(config, name.to_string().try_into().unwrap()).unwrap();
+pub fn connect_with(
+    config: Arc<rustls::ClientConfig>,
+    addr: SocketAddr,
+    name: &str,
+    expect_echo: bool,
+) -> Outcome {
+    let mut conn =
+        rustls::ClientConnection::new(config, name.to_string().try_into().unwrap()).unwrap();
     let mut tcp = TcpStream::connect(addr).unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     while conn.is_handshaking() {
         if let Err(e) = conn.complete_io(&mut tcp) {
-            let tls = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()).cloned();
+            let tls = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                .cloned();
             return Outcome::Refused(tls.unwrap_or_else(|| rustls::Error::General(e.to_string())));
         }
     }
@@ -298,7 +349,10 @@ pub fn connect_with(config: Arc<rustls::ClientConfig>, addr: SocketAddr, name: &
     Outcome::Accepted(echo)
 }
 
-pub fn client_config(verifier: Arc<certpin_rustls::PinnedVerifier>, version: &'static SupportedProtocolVersion) -> Arc<rustls::ClientConfig> {
+pub fn client_config(
+    verifier: Arc<certpin_rustls::PinnedVerifier>,
+    version: &'static SupportedProtocolVersion,
+) -> Arc<rustls::ClientConfig> {
     let config = rustls::ClientConfig::builder_with_provider(provider())
         .with_protocol_versions(&[version])
         .unwrap()
@@ -308,6 +362,11 @@ pub fn client_config(verifier: Arc<certpin_rustls::PinnedVerifier>, version: &'s
     Arc::new(config)
 }
 
-pub fn connect(verifier: Arc<certpin_rustls::PinnedVerifier>, version: &'static SupportedProtocolVersion, server: &RustlsServer, name: &str) -> Outcome {
+pub fn connect(
+    verifier: Arc<certpin_rustls::PinnedVerifier>,
+    version: &'static SupportedProtocolVersion,
+    server: &RustlsServer,
+    name: &str,
+) -> Outcome {
     connect_with(client_config(verifier, version), server.addr, name, true)
 }

@@ -184,6 +184,19 @@ impl KeyObject {
         }
     }
 
+    /// A certificate received from somewhere else (a TLS handshake), checked like one read
+    /// from a file.
+    ///
+    /// ```
+    /// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/certs/ec-p256.der")).unwrap();
+    /// let object = certpin::files::KeyObject::from_certificate_der(der)?;
+    /// assert!(object.certificate().is_some());
+    /// # Ok::<(), certpin::files::ReadError>(())
+    /// ```
+    pub fn from_certificate_der(der: Vec<u8>) -> Result<Self, ReadError> {
+        Self::checked(ObjectKind::Certificate, der, None)
+    }
+
     fn checked(
         kind: ObjectKind,
         der: Vec<u8>,

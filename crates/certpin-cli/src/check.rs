@@ -1,0 +1,252 @@
+//! `certpin check`: a real pinned handshake, as a device would make it, against one server or
+//! a fleet listed in a file.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use certpin_rustls::{HostPolicy, PinFailure, PinnedVerifier};
+
+use crate::net::{
+    self, ConnectError, EXIT_NETWORK, EXIT_PIN_FAILURE, EXIT_TLS, EXIT_USAGE, Target,
+};
+
+/// `--mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckMode {
+    /// Pins alone, no CA store, dates ignored (what a device without a clock does).
+    PinOnly,
+    /// WebPKI validation (webpki-roots plus `--ca-file`), then pins on the validated path.
+    Webpki,
+}
+
+/// `--format` of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// One line per target, then a summary.
+    Human,
+    /// A JSON array, one element per target.
+    Json,
+}
+
+/// Options of `certpin check`.
+pub struct CheckOptions {
+    pub targets: Vec<(String, Vec<String>)>,
+    pub mode: CheckMode,
+    pub ca_file: Option<String>,
+    pub sni: Option<String>,
+    pub connect_to: Option<String>,
+    pub timeout: Duration,
+    pub format: CheckFormat,
+}
+
+struct Outcome {
+    target: String,
+    code: u8,
+    message: String,
+    failure: Option<PinFailure>,
+}
+
+/// Runs `certpin check`; returns the exit code.
+pub fn run(opts: &CheckOptions) -> u8 {
+    let roots = match roots(opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("certpin: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut outcomes = Vec::new();
+    for (text, pins) in &opts.targets {
+        outcomes.push(check_one(opts, roots.clone(), text, pins));
+        if opts.format == CheckFormat::Human && opts.targets.len() == 1 {
+            let o = outcomes
+                .last()
+                .map(|o| (o.code, o.message.clone()))
+                .unwrap_or_default();
+            if o.0 == 0 {
+                println!("{}", o.1)
+            } else {
+                eprintln!("certpin: {}", o.1)
+            }
+        }
+    }
+    if opts.format == CheckFormat::Json {
+        let items: Vec<_> = outcomes
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "target": o.target,
+                    "ok": o.code == 0,
+                    "exit_code": o.code,
+                    "message": o.message,
+                    "report": o.failure.as_ref().map(PinFailure::to_rfc7469_json),
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&items).unwrap_or_default()
+        );
+    } else if opts.targets.len() > 1 {
+        print_table(&outcomes);
+    }
+    // Pin failures are what this command exists to find: they rank first.
+    let codes: Vec<u8> = outcomes
+        .iter()
+        .map(|o| o.code)
+        .filter(|&c| c != 0)
+        .collect();
+    [EXIT_PIN_FAILURE, EXIT_TLS, EXIT_NETWORK, EXIT_USAGE]
+        .into_iter()
+        .find(|c| codes.contains(c))
+        .unwrap_or(0)
+}
+
+fn print_table(outcomes: &[Outcome]) {
+    let width = outcomes
+        .iter()
+        .map(|o| o.target.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    println!("{:<width$}  {:<8}  DETAIL", "TARGET", "RESULT");
+    for o in outcomes {
+        let result = match o.code {
+            0 => "ok",
+            EXIT_PIN_FAILURE => "PINS",
+            EXIT_NETWORK => "NETWORK",
+            EXIT_TLS => "TLS",
+            _ => "USAGE",
+        };
+        let detail = o.message.lines().next().unwrap_or_default();
+        println!("{:<width$}  {result:<8}  {detail}", o.target);
+    }
+    let ok = outcomes.iter().filter(|o| o.code == 0).count();
+    println!("\n{ok} of {} targets match their pins", outcomes.len());
+}
+
+fn roots(opts: &CheckOptions) -> Result<Arc<rustls::RootCertStore>, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = &opts.ca_file {
+        let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        let blocks = pem::parse_many(&bytes).map_err(|e| format!("{path}: invalid PEM: {e}"))?;
+        let mut added = 0;
+        for block in blocks.iter().filter(|b| b.tag() == "CERTIFICATE") {
+            roots
+                .add(block.contents().to_vec().into())
+                .map_err(|e| format!("{path}: {e}"))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(format!("{path}: no CERTIFICATE in it"));
+        }
+    }
+    Ok(Arc::new(roots))
+}
+
+fn check_one(
+    opts: &CheckOptions,
+    roots: Arc<rustls::RootCertStore>,
+    text: &str,
+    pins: &[String],
+) -> Outcome {
+    let fail = |code, message: String| Outcome {
+        target: text.to_string(),
+        code,
+        message,
+        failure: None,
+    };
+    let target = match Target::parse(text) {
+        Ok(t) => t,
+        Err(e) => return fail(EXIT_USAGE, e),
+    };
+    let name = match target.server_name(opts.sni.as_deref()) {
+        Ok(n) => n,
+        Err(e) => return fail(EXIT_USAGE, e),
+    };
+    let host = crate::output::server_name_text(&name);
+    // Each argument may itself be a list (curl's `sha256//A;sha256//B`).
+    let parsed: Result<Vec<certpin::Pin>, String> = pins
+        .iter()
+        .flat_map(|p| {
+            certpin::parse_pin_list(p).map(move |r| r.map_err(|e| format!("pin {p:?}: {e}")))
+        })
+        .collect();
+    let policy = match parsed
+        .map_err(|e| e.to_string())
+        .and_then(|pins| HostPolicy::from_pins(&host, pins).map_err(|e| e.to_string()))
+    {
+        Ok(p) => p,
+        Err(e) => return fail(EXIT_USAGE, format!("{text}: {e}")),
+    };
+    let provider = net::provider();
+    let builder = match opts.mode {
+        CheckMode::PinOnly => PinnedVerifier::pin_only(provider.clone()),
+        CheckMode::Webpki => PinnedVerifier::webpki(roots, provider.clone()),
+    };
+    let builder = builder.policy(policy).report_port(target.port);
+    for warning in builder.warnings() {
+        eprintln!("certpin: warning: {text}: {warning}");
+    }
+    let verifier = match builder.build() {
+        Ok(v) => v,
+        Err(e) => return fail(EXIT_USAGE, format!("{text}: {e}")),
+    };
+    let config = match rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+    {
+        Ok(b) => b
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth(),
+        Err(e) => return fail(EXIT_TLS, e.to_string()),
+    };
+    let result =
+        net::tcp(&target, opts.connect_to.as_deref(), opts.timeout).and_then(|(mut tcp, _)| {
+            net::handshake(Arc::new(config), name, &mut tcp).map(|c| (c, tcp))
+        });
+    match result {
+        Ok((conn, mut tcp)) => {
+            let protocol = conn
+                .protocol_version()
+                .map(|v| format!("{v:?}"))
+                .unwrap_or_default();
+            net::close(conn, &mut tcp);
+            fail(0, format!("{target}: pins match ({protocol})"))
+        }
+        Err(ConnectError::Tls(e)) => match PinFailure::from_rustls_error(&e) {
+            Some(failure) => Outcome {
+                target: text.to_string(),
+                code: EXIT_PIN_FAILURE,
+                message: failure.to_string(),
+                failure: Some(failure.clone()),
+            },
+            None => fail(EXIT_TLS, format!("{target}: {}", ConnectError::Tls(e))),
+        },
+        Err(e @ ConnectError::Network(_)) => fail(EXIT_NETWORK, format!("{target}: {e}")),
+    }
+}
+
+/// Reads a targets file: one `host[:port] pin [pin …]` per line; `#` starts a comment.
+pub fn read_targets(path: &str) -> Result<Vec<(String, Vec<String>)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let mut targets = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        let target = words.next().unwrap_or_default().to_string();
+        let pins: Vec<String> = words.map(str::to_string).collect();
+        if pins.is_empty() {
+            return Err(format!("{path}:{}: {target} has no pins", n + 1));
+        }
+        targets.push((target, pins));
+    }
+    if targets.is_empty() {
+        return Err(format!("{path}: no targets"));
+    }
+    Ok(targets)
+}

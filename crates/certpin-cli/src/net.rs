@@ -1,0 +1,201 @@
+//! Targets (`https://host:port/`, `host:port`, IPv6 literals), TCP with timeouts, and a
+//! blocking TLS handshake.
+
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::ServerName;
+
+/// Exit codes shared by `get` and `check` (documented in `--help` and README).
+pub const EXIT_PIN_FAILURE: u8 = 1;
+/// Bad arguments.
+pub const EXIT_USAGE: u8 = 2;
+/// DNS, connect, timeout, or the connection dropped.
+pub const EXIT_NETWORK: u8 = 3;
+/// Any other TLS failure (name mismatch, expired, bad signature, no common protocol …).
+pub const EXIT_TLS: u8 = 4;
+
+/// A server to talk to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The host as given (DNS name or IP literal, without brackets).
+    pub host: String,
+    /// The port (443 unless given).
+    pub port: u16,
+}
+
+impl Target {
+    /// Parses `https://host[:port][/path]`, `host[:port]`, `[v6]:port` or a bare IPv6 literal.
+    pub fn parse(text: &str) -> Result<Target, String> {
+        let rest = match text.split_once("://") {
+            Some(("https", rest)) => rest,
+            Some((scheme, _)) => {
+                return Err(format!(
+                    "{text}: only https:// URLs can be pinned, not {scheme}://"
+                ));
+            }
+            None => text,
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+        if authority.parse::<IpAddr>().is_ok() {
+            return Ok(Target {
+                host: authority.to_string(),
+                port: 443,
+            });
+        }
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (host, after) = v6
+                .split_once(']')
+                .ok_or_else(|| format!("{text}: unclosed '['"))?;
+            (host, after.strip_prefix(':'))
+        } else {
+            match authority.rsplit_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            }
+        };
+        let port = match port {
+            Some(p) => p
+                .parse::<u16>()
+                .map_err(|_| format!("{text}: invalid port {p:?}"))?,
+            None => 443,
+        };
+        if host.is_empty() {
+            return Err(format!("{text}: no host"));
+        }
+        Ok(Target {
+            host: host.to_string(),
+            port,
+        })
+    }
+
+    /// The name presented in SNI and checked against the certificate.
+    pub fn server_name(&self, sni: Option<&str>) -> Result<ServerName<'static>, String> {
+        let name = sni.unwrap_or(&self.host);
+        ServerName::try_from(name.to_string())
+            .map_err(|_| format!("{name:?} is not a valid server name"))
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// A failure to reach a server or to finish the handshake.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// DNS, TCP or I/O.
+    Network(String),
+    /// The TLS handshake failed; the rustls error says why.
+    Tls(rustls::Error),
+}
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectError::Network(e) => f.write_str(e),
+            ConnectError::Tls(e) => match certpin_rustls::PinFailure::from_rustls_error(e) {
+                Some(failure) => failure.fmt(f),
+                None => write!(f, "TLS handshake failed: {e}"),
+            },
+        }
+    }
+}
+
+/// Connects to `connect_to` (or the target itself), trying each resolved address in turn.
+pub fn tcp(
+    target: &Target,
+    connect_to: Option<&str>,
+    timeout: Duration,
+) -> Result<(TcpStream, SocketAddr), ConnectError> {
+    let dial = connect_to.map_or_else(|| target.to_string(), str::to_string);
+    let addrs: Vec<SocketAddr> = dial
+        .to_socket_addrs()
+        .map_err(|e| ConnectError::Network(format!("cannot resolve {dial}: {e}")))?
+        .collect();
+    let mut last = format!("{dial}: no address");
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(tcp) => {
+                let _ = tcp.set_read_timeout(Some(timeout));
+                let _ = tcp.set_write_timeout(Some(timeout));
+                return Ok((tcp, addr));
+            }
+            Err(e) => last = format!("cannot connect to {addr}: {e}"),
+        }
+    }
+    Err(ConnectError::Network(last))
+}
+
+/// Runs a TLS handshake to completion; sends no application data.
+pub fn handshake(
+    config: Arc<rustls::ClientConfig>,
+    name: ServerName<'static>,
+    tcp: &mut TcpStream,
+) -> Result<rustls::ClientConnection, ConnectError> {
+    let mut conn = rustls::ClientConnection::new(config, name).map_err(ConnectError::Tls)?;
+    while conn.is_handshaking() {
+        if let Err(e) = conn.complete_io(tcp) {
+            let tls = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                .cloned();
+            return Err(match tls {
+                Some(tls) => ConnectError::Tls(tls),
+                None if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut =>
+                {
+                    ConnectError::Network("timed out during the TLS handshake".into())
+                }
+                None => ConnectError::Network(format!(
+                    "connection failed during the TLS handshake: {e}"
+                )),
+            });
+        }
+    }
+    Ok(conn)
+}
+
+/// Closes the TLS session politely, ignoring errors (the server may already be gone).
+pub fn close(mut conn: rustls::ClientConnection, tcp: &mut TcpStream) {
+    conn.send_close_notify();
+    let _ = conn.complete_io(tcp);
+}
+
+/// The rustls crypto provider the command uses everywhere.
+pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        let t = |s: &str| Target::parse(s).map(|t| (t.host, t.port));
+        assert_eq!(
+            t("https://example.com/a?b"),
+            Ok(("example.com".into(), 443))
+        );
+        assert_eq!(
+            t("https://user@example.com:8443/"),
+            Ok(("example.com".into(), 8443))
+        );
+        assert_eq!(t("example.com:444"), Ok(("example.com".into(), 444)));
+        assert_eq!(t("[::1]:8443"), Ok(("::1".into(), 8443)));
+        assert_eq!(t("::1"), Ok(("::1".into(), 443)));
+        assert_eq!(t("127.0.0.1"), Ok(("127.0.0.1".into(), 443)));
+        assert!(t("http://example.com").is_err());
+        assert!(t("example.com:99999").is_err());
+        assert!(t(":443").is_err());
+    }
+}
