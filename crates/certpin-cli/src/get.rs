@@ -137,6 +137,7 @@ pub fn run(opts: &GetOptions<'_>) -> u8 {
     let source = target.to_string();
     match print(
         opts.format,
+        target.port,
         &source,
         &addr.to_string(),
         &protocol,
@@ -174,8 +175,10 @@ fn webpki_verdict(
         .map_err(|e| e.to_string())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn print(
     format: OutputFormat,
+    port: u16,
     source: &str,
     addr: &str,
     protocol: &str,
@@ -225,8 +228,7 @@ fn print(
         OutputFormat::Micropython => {
             let leaf = objects.first().ok_or("the server sent no certificate")?;
             out.write_all(
-                output::micropython_snippet(source, &name, &leaf.digests(&mut SoftSha256))
-                    .as_bytes(),
+                output::micropython_snippet(&name, port, &leaf.digests(&mut SoftSha256)).as_bytes(),
             )
             .map_err(io)
         }

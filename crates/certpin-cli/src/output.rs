@@ -94,7 +94,8 @@ impl<W: Write> Printer<W> {
             OutputFormat::Hex => spki(PinFormat::Hex),
             OutputFormat::Ucertpin => format_pin(d, PinKind::UCertPin, PinFormat::Hex),
             OutputFormat::Micropython => {
-                let snippet = micropython_snippet(pinned.source, "HOST", d);
+                // A file has no host: the snippet names a placeholder to replace.
+                let snippet = micropython_snippet("HOST", 443, d);
                 return write_all(&mut self.out, &snippet);
             }
             OutputFormat::CertSha256 => {
@@ -164,21 +165,22 @@ pub fn server_name_text(name: &rustls::pki_types::ServerName<'_>) -> String {
     }
 }
 
-/// A MicroPython snippet that pins `digests`' key with certpin.py, inside the handshake.
-pub fn micropython_snippet(source: &str, host: &str, digests: &PinDigests) -> String {
+/// A MicroPython snippet for `micropython/certpin.py` that pins `digests`' key inside the
+/// handshake (the text `micropython/tests/test_callback.py` checks).
+pub fn micropython_snippet(host: &str, port: u16, digests: &PinDigests) -> String {
     let curl = format_pin(digests, PinKind::Spki, PinFormat::Curl);
-    let ucert = format_pin(digests, PinKind::UCertPin, PinFormat::Hex);
     format!(
-        "# Pins for {source}, made by `certpin`. Checked inside the TLS handshake by certpin.py\n\
-         # (mpremote mip install github:certpin/certpin/micropython); see micropython/README.md.\n\
-         # Add a backup pin before deploying: `certpin hash -f curl backup.key.pem`.\n\
+        "# Pins of {host}:{port} (leaf key), from `certpin get`.\n\
+         # Add a backup pin (a key you keep offline) before you rely on them.\n\
          import certpin\n\
          \n\
          PINS = [\n\
-         \x20   \"{curl}\",  # this key (ucertpin: {ucert})\n\
+         \x20   \"{curl}\",\n\
          ]\n\
          \n\
-         sock = certpin.connect(\"{host}\", PINS)  # raises certpin.PinError on a mismatch\n"
+         \n\
+         def connect():\n\
+         \x20   return certpin.Pinner(PINS).connect(\"{host}\", {port})\n"
     )
 }
 
