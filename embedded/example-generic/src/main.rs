@@ -20,11 +20,14 @@ use embedded_tls::{Aes128GcmSha256, TlsConfig, TlsConnection, TlsError};
 /// The server key's SPKI pin (`certpin hash --format curl leaf.pem`) and a backup key's pin:
 /// 66 bytes of flash, no parsing at run time.
 const PINS: [Pin; 2] = [
-    Pin::new(PinKind::Spki, [
-        0x44, 0x76, 0x94, 0x06, 0x2f, 0x2a, 0xe2, 0xbd, 0xa3, 0x58, 0xa1, 0x9f, 0x4d, 0x09, 0x8e,
-        0x03, 0xb1, 0x23, 0x6a, 0x2e, 0x55, 0xcc, 0xf5, 0xc0, 0xc1, 0x5d, 0x13, 0xb2, 0xc4, 0x55,
-        0x39, 0x1c,
-    ]),
+    Pin::new(
+        PinKind::Spki,
+        [
+            0x44, 0x76, 0x94, 0x06, 0x2f, 0x2a, 0xe2, 0xbd, 0xa3, 0x58, 0xa1, 0x9f, 0x4d, 0x09,
+            0x8e, 0x03, 0xb1, 0x23, 0x6a, 0x2e, 0x55, 0xcc, 0xf5, 0xc0, 0xc1, 0x5d, 0x13, 0xb2,
+            0xc4, 0x55, 0x39, 0x1c,
+        ],
+    ),
     Pin::new(PinKind::Spki, [0x11; 32]),
 ];
 
@@ -40,8 +43,8 @@ async fn fetch<S: Read + Write>(
     let mut tls: TlsConnection<'_, S, Aes128GcmSha256> =
         TlsConnection::new(socket, &mut read_buf, &mut write_buf);
     let config = TlsConfig::new().with_server_name("device-api.example");
-    let mut provider = PinningProvider::new(rng, PinSet::new(&PINS))
-        .map_err(|_| TlsError::InvalidCertificate)?;
+    let mut provider =
+        PinningProvider::new(rng, PinSet::new(&PINS)).map_err(|_| TlsError::InvalidCertificate)?;
     certpin_embedded_tls::open(&mut tls, &config, &mut provider).await?;
     tls.write_all(b"GET /config HTTP/1.0\r\nHost: device-api.example\r\n\r\n")
         .await?;

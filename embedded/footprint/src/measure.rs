@@ -27,7 +27,9 @@ pub(crate) fn run() -> ! {
     let anchor = black_box(&anchor) as *const u32 as usize;
     let painted_from = paint();
     let accepted = super::pin_check(black_box(super::SERVER_CERT), black_box(&super::PINS[..]));
-    println!("certpin-measure anchor={anchor:#x} painted_from={painted_from:#x} paint={PAINT} accepted={accepted}");
+    println!(
+        "certpin-measure anchor={anchor:#x} painted_from={painted_from:#x} paint={PAINT} accepted={accepted}"
+    );
     #[allow(clippy::empty_loop)]
     loop {}
 }

@@ -68,7 +68,11 @@ fn run() -> ! {
     versions(&mut tally);
     malformed(&mut tally);
     println!("{} passed, {} failed", tally.passed, tally.failed);
-    semihosting::process::exit(if tally.failed == 0 && tally.passed > 0 { 0 } else { 1 })
+    semihosting::process::exit(if tally.failed == 0 && tally.passed > 0 {
+        0
+    } else {
+        1
+    })
 }
 
 fn digests(tally: &mut Tally, known: &Known) {
@@ -79,7 +83,11 @@ fn digests(tally: &mut Tally, known: &Known) {
     let got = PinDigests::of_certificate(&cert, &mut SoftSha256);
     tally.check(known.label, "SPKI SHA-256", got.spki_sha256 == known.spki);
     tally.check(known.label, "ucertpin", got.ucertpin == known.ucert);
-    tally.check(known.label, "certificate SHA-256", got.cert_sha256 == Some(known.cert));
+    tally.check(
+        known.label,
+        "certificate SHA-256",
+        got.cert_sha256 == Some(known.cert),
+    );
     if let Some(expected) = known.key_type {
         let mut name = Text::default();
         let _ = write!(name, "{}", cert.spki().key_type());
@@ -124,7 +132,11 @@ fn pin_set(tally: &mut Tally, known: &Known, other: &Known) {
         let mut buf = [Pin::new(PinKind::Spki, [0; 32]); 3];
         let mismatch = PinSet::parse_into(text.as_str(), &mut buf)
             .map(|set| set.match_certificate(&cert, &mut SoftSha256));
-        tally.check(known.label, "PinSet rejects other keys", mismatch == Ok(None));
+        tally.check(
+            known.label,
+            "PinSet rejects other keys",
+            mismatch == Ok(None),
+        );
 
         let _ = write!(text, " {}", known.ucert_hex);
         let mut buf = [Pin::new(PinKind::Spki, [0; 32]); 3];
@@ -141,7 +153,11 @@ fn pin_set(tally: &mut Tally, known: &Known, other: &Known) {
 
 fn versions(tally: &mut Tally) {
     for known in KNOWN {
-        let expected = if known.label.contains("-v1") { Version::V1 } else { Version::V3 };
+        let expected = if known.label.contains("-v1") {
+            Version::V1
+        } else {
+            Version::V3
+        };
         let got = Certificate::from_der(known.der).map(|c| c.version());
         tally.check(known.label, "version", got == Ok(expected));
     }
@@ -156,7 +172,11 @@ fn malformed(tally: &mut Tally) {
     let der = good.der;
     let len = der.len();
     // The fixture starts `30 82 LL LL 30 82 ...`: a long-form outer SEQUENCE, then the TBS.
-    tally.check("malformed", "fixture shape", len > 300 && der[..2] == [0x30, 0x82] && der[4] == 0x30);
+    tally.check(
+        "malformed",
+        "fixture shape",
+        len > 300 && der[..2] == [0x30, 0x82] && der[4] == 0x30,
+    );
 
     let mut buf = [0u8; 1024];
     buf[..len].copy_from_slice(der);
@@ -165,26 +185,45 @@ fn malformed(tally: &mut Tally) {
     tally.check(
         "malformed",
         "truncated -> LengthPastEnd(Certificate)",
-        matches!(truncated, Err(Error::LengthPastEnd { field: Field::Certificate, at: 0, .. })),
+        matches!(
+            truncated,
+            Err(Error::LengthPastEnd {
+                field: Field::Certificate,
+                at: 0,
+                ..
+            })
+        ),
     );
     buf[len] = 0x00;
     tally.check(
         "malformed",
         "trailing byte -> TrailingData",
         Certificate::from_der(&buf[..len + 1])
-            == Err(Error::TrailingData { field: Field::Certificate, at: len }),
+            == Err(Error::TrailingData {
+                field: Field::Certificate,
+                at: len,
+            }),
     );
     tally.check(
         "malformed",
         "empty -> UnexpectedEnd",
-        Certificate::from_der(&[]) == Err(Error::UnexpectedEnd { field: Field::Certificate, at: 0 }),
+        Certificate::from_der(&[])
+            == Err(Error::UnexpectedEnd {
+                field: Field::Certificate,
+                at: 0,
+            }),
     );
     buf[4] = 0x31;
     tally.check(
         "malformed",
         "SET for TBSCertificate -> WrongTag",
         Certificate::from_der(&buf[..len])
-            == Err(Error::WrongTag { field: Field::TbsCertificate, at: 4, expected: 0x30, found: 0x31 }),
+            == Err(Error::WrongTag {
+                field: Field::TbsCertificate,
+                at: 4,
+                expected: 0x30,
+                found: 0x31,
+            }),
     );
     buf[4] = 0x30;
     buf[1] = 0x80;
@@ -192,7 +231,10 @@ fn malformed(tally: &mut Tally) {
         "malformed",
         "indefinite length -> IndefiniteLength",
         Certificate::from_der(&buf[..len])
-            == Err(Error::IndefiniteLength { field: Field::Certificate, at: 0 }),
+            == Err(Error::IndefiniteLength {
+                field: Field::Certificate,
+                at: 0,
+            }),
     );
     tally.check(
         "malformed",
@@ -202,7 +244,11 @@ fn malformed(tally: &mut Tally) {
     );
     // Every prefix of a certificate is malformed; none may panic.
     let all_rejected = (0..len).all(|n| Certificate::from_der(&der[..n]).is_err());
-    tally.check("malformed", "every truncation rejected without panic", all_rejected);
+    tally.check(
+        "malformed",
+        "every truncation rejected without panic",
+        all_rejected,
+    );
 }
 
 /// A small fixed-capacity string, for formatting without an allocator.
@@ -213,7 +259,10 @@ struct Text {
 
 impl Default for Text {
     fn default() -> Self {
-        Text { bytes: [0; 256], len: 0 }
+        Text {
+            bytes: [0; 256],
+            len: 0,
+        }
     }
 }
 
