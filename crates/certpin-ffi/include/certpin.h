@@ -67,8 +67,8 @@ typedef enum {
   CERTPIN_NO_MATCH = 1,
   // A pointer argument that must not be NULL was NULL.
   CERTPIN_ERR_NULL_POINTER = 2,
-  // A length over `PTRDIFF_MAX` (no C object is that large), or a pin set whose `len` is
-  // zero or larger than the pins it could point at.
+  // A length over `PTRDIFF_MAX` bytes (no C object is that large), or a pin set whose
+  // `len` is 0.
   CERTPIN_ERR_BAD_LENGTH = 3,
   // The output buffer is too small; the needed size is reported where the function says.
   CERTPIN_ERR_BUFFER_TOO_SMALL = 4,
@@ -152,6 +152,17 @@ typedef struct {
 // One pin. `kind` is a plain byte, not a C enum, so a pin table written by hand in C (say a
 // `const` array in flash) can never hold a value Rust would treat as undefined behaviour; an
 // unknown kind is reported as `CERTPIN_ERR_INVALID_PIN_KIND`.
+//
+// ```
+// use certpin_ffi::{CERTPIN_KIND_SPKI, CertpinPin, CertpinPinSet};
+// // The pins a firmware ships with, as a table; the set borrows them.
+// static PINS: [CertpinPin; 2] = [
+//     CertpinPin { kind: CERTPIN_KIND_SPKI, digest: [0x11; 32] },
+//     CertpinPin { kind: CERTPIN_KIND_SPKI, digest: [0x22; 32] },
+// ];
+// let set = CertpinPinSet { pins: PINS.as_ptr(), len: PINS.len() };
+// assert_eq!(set.len, 2);
+// ```
 typedef struct {
   // One of the `CERTPIN_KIND_*` values.
   uint8_t kind;

@@ -30,6 +30,8 @@
 //! }
 //! ```
 
+#![deny(missing_docs)]
+
 mod digests;
 mod pins;
 mod raw;

@@ -30,8 +30,8 @@ pub enum CertpinStatus {
 
     /// A pointer argument that must not be NULL was NULL.
     CERTPIN_ERR_NULL_POINTER = 2,
-    /// A length over `PTRDIFF_MAX` (no C object is that large), or a pin set whose `len` is
-    /// zero or larger than the pins it could point at.
+    /// A length over `PTRDIFF_MAX` bytes (no C object is that large), or a pin set whose
+    /// `len` is 0.
     CERTPIN_ERR_BAD_LENGTH = 3,
     /// The output buffer is too small; the needed size is reported where the function says.
     CERTPIN_ERR_BUFFER_TOO_SMALL = 4,

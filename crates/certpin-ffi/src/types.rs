@@ -26,6 +26,17 @@ pub const CERTPIN_KIND_SPKI_OR_UCERTPIN: u8 = 4;
 /// One pin. `kind` is a plain byte, not a C enum, so a pin table written by hand in C (say a
 /// `const` array in flash) can never hold a value Rust would treat as undefined behaviour; an
 /// unknown kind is reported as `CERTPIN_ERR_INVALID_PIN_KIND`.
+///
+/// ```
+/// use certpin_ffi::{CERTPIN_KIND_SPKI, CertpinPin, CertpinPinSet};
+/// // The pins a firmware ships with, as a table; the set borrows them.
+/// static PINS: [CertpinPin; 2] = [
+///     CertpinPin { kind: CERTPIN_KIND_SPKI, digest: [0x11; 32] },
+///     CertpinPin { kind: CERTPIN_KIND_SPKI, digest: [0x22; 32] },
+/// ];
+/// let set = CertpinPinSet { pins: PINS.as_ptr(), len: PINS.len() };
+/// assert_eq!(set.len, 2);
+/// ```
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CertpinPin {
