@@ -4,8 +4,6 @@
 use core::ffi::{CStr, c_char};
 use core::ptr::{null, null_mut};
 
-use certpin::{Error, Field, UnsupportedHash};
-
 use crate::*;
 
 const LEAF: &[u8] = include_bytes!("../../../testdata/chain/leaf.der");
@@ -349,78 +347,4 @@ fn formats_fit_and_report_their_size() {
             unsafe { certpin_pin_format(&ucert, format, out.as_mut_ptr(), out.len(), null_mut()) };
         assert_eq!(status, CertpinStatus::CERTPIN_ERR_INVALID_FORMAT);
     }
-}
-
-#[test]
-fn every_core_error_has_its_own_code_and_name() {
-    let f = Field::Certificate;
-    let errors = [
-        Error::UnexpectedEnd { field: f, at: 0 },
-        Error::WrongTag {
-            field: f,
-            at: 0,
-            expected: 0x30,
-            found: 0x31,
-        },
-        Error::HighTagNumber { field: f, at: 0 },
-        Error::IndefiniteLength { field: f, at: 0 },
-        Error::NonMinimalLength { field: f, at: 0 },
-        Error::LengthTooLong { field: f, at: 0 },
-        Error::LengthPastEnd {
-            field: f,
-            at: 0,
-            length: 1,
-            available: 0,
-        },
-        Error::TrailingData { field: f, at: 0 },
-        Error::ConstructedBitString { field: f, at: 0 },
-        Error::EmptyBitString { field: f, at: 0 },
-        Error::InvalidUnusedBits {
-            field: f,
-            at: 0,
-            unused: 8,
-        },
-        Error::NonZeroPaddingBits { field: f, at: 0 },
-        Error::EmptyPublicKey { at: 0 },
-        Error::EmptyInteger { field: f, at: 0 },
-        Error::NonMinimalInteger { field: f, at: 0 },
-        Error::NegativeInteger { field: f, at: 0 },
-        Error::InvalidOid { at: 0 },
-        Error::UnsupportedVersion { at: 0 },
-        Error::FieldNotAllowedInVersion { field: f, at: 0 },
-        Error::EmptyPin,
-        Error::UnsupportedHash(UnsupportedHash::Sha1),
-        Error::UnknownPinPrefix,
-        Error::UnrecognizedPin,
-        Error::UnquotedHpkpPin,
-        Error::InvalidBase64,
-        Error::InvalidHex { at: 0 },
-        Error::WrongDigestLength { found: 0 },
-        Error::TooManyPins { capacity: 0 },
-    ];
-    let mut codes = Vec::new();
-    for err in errors {
-        let code = CertpinStatus::from(err) as i32;
-        assert_ne!(
-            CertpinStatus::from(err),
-            CertpinStatus::CERTPIN_ERR_UNKNOWN,
-            "{err:?}"
-        );
-        // SAFETY: the functions return static NUL-terminated strings.
-        let (name, message) = unsafe {
-            (
-                CStr::from_ptr(certpin_error_name(code)),
-                CStr::from_ptr(certpin_error_message(code)),
-            )
-        };
-        assert_eq!(name.to_str().unwrap(), err.name());
-        assert!(message.to_bytes().len() > 10);
-        codes.push(code);
-    }
-    codes.sort();
-    codes.dedup();
-    assert_eq!(codes.len(), errors.len());
-    // SAFETY: as above.
-    let unknown = unsafe { CStr::from_ptr(certpin_error_message(-1)) };
-    assert_eq!(unknown, c"unknown certpin status code");
 }
