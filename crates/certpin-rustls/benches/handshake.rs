@@ -2,6 +2,7 @@
 //! - `pin_only`: certpin's pin-only verifier;
 //! - `webpki_pins`: certpin's WebPKI + pins verifier;
 //! - `webpki_plain`: rustls's own `WebPkiServerVerifier`, no pins;
+//!
 //! and `pin_check`, the pin check alone (parse the leaf, hash its SPKI, match a 2-pin set), to
 //! compare with a handshake. `scripts/bench-report-tls` prints the ratios.
 

@@ -399,3 +399,66 @@ fn unpinned_hosts_follow_the_chosen_rule() {
         .accepted()
     );
 }
+
+#[test]
+fn expired_policies_stop_pinning_but_not_validation() {
+    use certpin_rustls::HostPolicy;
+    use rustls::pki_types::UnixTime;
+    let ca = root("test root", Alg::P256);
+    let leaf = issue("localhost", &["localhost"], Alg::P256, false, &ca);
+    let server = RustlsServer::start(
+        vec![leaf.der.clone()],
+        leaf.key_der(),
+        &rustls::version::TLS13,
+    );
+    let stale = || {
+        HostPolicy::new(
+            "localhost",
+            [
+                UNRELATED,
+                "sha256//IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=",
+            ],
+        )
+        .unwrap()
+        .expires_at(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            1_000_000_000,
+        )))
+    };
+    let mut roots = RootCertStore::empty();
+    roots.add(ca.der.clone()).unwrap();
+    // WebPKI mode: the expired pins are not enforced, the chain still is.
+    let webpki = PinnedVerifier::webpki(Arc::new(roots), provider())
+        .policy(stale())
+        .build()
+        .unwrap();
+    assert!(connect(webpki, &rustls::version::TLS13, &server, "localhost").accepted());
+    let other_root = root("other root", Alg::P256);
+    let mut other = RootCertStore::empty();
+    other.add(other_root.der.clone()).unwrap();
+    let untrusted = PinnedVerifier::webpki(Arc::new(other), provider())
+        .policy(stale())
+        .build()
+        .unwrap();
+    let out = connect(untrusted, &rustls::version::TLS13, &server, "localhost");
+    assert!(
+        matches!(
+            out.error(),
+            rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)
+        ),
+        "{out:?}"
+    );
+    // Pin-only mode has nothing to fall back on: an expired policy accepts nothing.
+    let pin_only = PinnedVerifier::pin_only(provider())
+        .policy(stale())
+        .build()
+        .unwrap();
+    let out = connect(pin_only, &rustls::version::TLS13, &server, "localhost");
+    assert_eq!(
+        PinFailure::from_rustls_error(out.error()).unwrap().reason,
+        FailureReason::PolicyExpired
+    );
+    assert!(
+        server.received().len() == REQUEST.len(),
+        "only the accepted WebPKI connection sent data"
+    );
+}
