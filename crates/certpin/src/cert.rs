@@ -69,13 +69,14 @@ impl<'a> Certificate<'a> {
         outer.finish(Field::Certificate)?;
 
         let mut r = tbs.contents();
-        let version = read_version(&mut r)?;
-        let serial = r.integer(Field::SerialNumber)?.value;
-        AlgorithmIdentifier::read(&mut r, Field::TbsSignature)?;
-        let issuer = r.expect(der::TAG_SEQUENCE, Field::Issuer)?.whole;
-        let validity = r.expect(der::TAG_SEQUENCE, Field::Validity)?.whole;
-        let subject = r.expect(der::TAG_SEQUENCE, Field::Subject)?.whole;
-        let spki = SubjectPublicKeyInfo::read(&mut r)?;
+        let TbsToKey {
+            version,
+            serial,
+            issuer,
+            validity,
+            subject,
+            spki,
+        } = TbsToKey::read(&mut r)?;
         for (tag, field) in [
             (TAG_ISSUER_UID, Field::IssuerUniqueId),
             (TAG_SUBJECT_UID, Field::SubjectUniqueId),
@@ -176,6 +177,46 @@ impl<'a> Certificate<'a> {
     pub fn signature(&self) -> &'a [u8] {
         self.signature
     }
+}
+
+/// The TBSCertificate fields up to and including the key, read by [`Certificate::from_der`] and
+/// by the lean [`SubjectPublicKeyInfo::from_certificate`] alike, so both check them identically.
+struct TbsToKey<'a> {
+    version: Version,
+    serial: &'a [u8],
+    issuer: &'a [u8],
+    validity: &'a [u8],
+    subject: &'a [u8],
+    spki: SubjectPublicKeyInfo<'a>,
+}
+
+impl<'a> TbsToKey<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let version = read_version(r)?;
+        let serial = r.integer(Field::SerialNumber)?.value;
+        AlgorithmIdentifier::read(r, Field::TbsSignature)?;
+        let issuer = r.expect(der::TAG_SEQUENCE, Field::Issuer)?.whole;
+        let validity = r.expect(der::TAG_SEQUENCE, Field::Validity)?.whole;
+        let subject = r.expect(der::TAG_SEQUENCE, Field::Subject)?.whole;
+        let spki = SubjectPublicKeyInfo::read(r)?;
+        Ok(TbsToKey {
+            version,
+            serial,
+            issuer,
+            validity,
+            subject,
+            spki,
+        })
+    }
+}
+
+/// The lean certificate walk behind [`SubjectPublicKeyInfo::from_certificate`].
+pub(crate) fn spki_of_certificate(der: &[u8]) -> Result<SubjectPublicKeyInfo<'_>, Error> {
+    let cert = der::single(der, der::TAG_SEQUENCE, Field::Certificate)?;
+    let tbs = cert
+        .contents()
+        .expect(der::TAG_SEQUENCE, Field::TbsCertificate)?;
+    Ok(TbsToKey::read(&mut tbs.contents())?.spki)
 }
 
 fn read_version(r: &mut Reader<'_>) -> Result<Version, Error> {

@@ -77,21 +77,24 @@ impl<'a> Reader<'a> {
         self.input.get(self.pos).copied()
     }
 
-    fn byte(&mut self, field: Field, at: usize) -> Result<u8, Error> {
-        let b = self.peek().ok_or(Error::UnexpectedEnd { field, at })?;
+    fn next_byte(&mut self) -> Option<u8> {
+        let b = self.peek()?;
         self.pos = self.pos.saturating_add(1);
-        Ok(b)
+        Some(b)
     }
 
     /// Reads one element of any (low-number) tag, checking its length is canonical DER.
     pub(crate) fn any(&mut self, field: Field) -> Result<Tlv<'a>, Error> {
         let start = self.pos;
         let at = self.offset();
-        let tag = self.byte(field, at)?;
+        // Built here rather than returned by a helper: propagating another function's `Error`
+        // costs a copy, which on a microcontroller links `memcpy`.
+        let truncated = Error::UnexpectedEnd { field, at };
+        let tag = self.next_byte().ok_or(truncated)?;
         if tag & HIGH_TAG_NUMBER == HIGH_TAG_NUMBER {
             return Err(Error::HighTagNumber { field, at });
         }
-        let first = self.byte(field, at)?;
+        let first = self.next_byte().ok_or(truncated)?;
         let length = if first & LONG_FORM == 0 {
             usize::from(first)
         } else if first == INDEFINITE_LENGTH {
@@ -103,7 +106,7 @@ impl<'a> Reader<'a> {
             }
             let mut length: usize = 0;
             for i in 0..octets {
-                let b = self.byte(field, at)?;
+                let b = self.next_byte().ok_or(truncated)?;
                 if i == 0 && b == 0 {
                     // A leading zero octet could have been left out (X.690 §10.1).
                     return Err(Error::NonMinimalLength { field, at });

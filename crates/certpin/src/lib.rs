@@ -77,6 +77,7 @@ mod format;
 mod pin;
 mod pinset;
 mod sha;
+mod sha_compact;
 mod spki;
 
 pub use cert::{Certificate, CertificationRequest, Version};
@@ -84,7 +85,7 @@ pub use error::{Error, Field, UnsupportedHash};
 pub use format::{FormattedPin, PinFormat, parse_pin_list};
 pub use pin::{DIGEST_LEN, Pin, PinDigests, PinKind};
 pub use pinset::{PinMatch, PinSet};
-pub use sha::Sha256Engine;
 #[cfg(feature = "sha2")]
 pub use sha::SoftSha256;
+pub use sha::{CompactSha256, Sha256Engine};
 pub use spki::{AlgorithmIdentifier, Curve, KeyType, Oid, SubjectPublicKeyInfo};

@@ -117,6 +117,31 @@ impl<'a> PinSet<'a> {
         self.match_key(&cert.spki(), Some(cert.der()), engine)
     }
 
+    /// Matches a DER certificate, reading only the way to its key
+    /// ([`SubjectPublicKeyInfo::from_certificate`]) and hashing only what the set's pin kinds
+    /// need: the smallest and fastest pin check, for TLS clients and microcontrollers.
+    ///
+    /// `Ok(None)` is a well-formed certificate whose key no pin accepts; `Err` a malformed one.
+    ///
+    /// ```
+    /// use certpin::{Pin, PinKind, PinSet, SoftSha256};
+    /// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/ed25519.der")).unwrap();
+    /// let pins = [Pin::parse("sha256//VFrSCjvDZueGr3YbgbdaECL5D0fdXpQeOdIxaVHqIgI=")?];
+    /// let found = PinSet::new(&pins).match_certificate_der(&der, &mut SoftSha256)?;
+    /// assert_eq!(found.map(|m| m.matched), Some(PinKind::Spki));
+    /// assert!(PinSet::new(&pins).match_certificate_der(&der[1..], &mut SoftSha256).is_err());
+    /// # Ok::<(), certpin::Error>(())
+    /// ```
+    pub fn match_certificate_der(
+        &self,
+        der: &[u8],
+        engine: &mut impl Sha256Engine,
+    ) -> Result<Option<PinMatch>, Error> {
+        let spki = SubjectPublicKeyInfo::from_certificate(der)?;
+        // The walk checked that the Certificate fills `der`: `der` is the certificate's bytes.
+        Ok(self.match_key(&spki, Some(der), engine))
+    }
+
     /// Matches a bare public key (certificate pins cannot match it).
     ///
     /// ```

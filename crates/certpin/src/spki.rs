@@ -41,6 +41,41 @@ impl<'a> SubjectPublicKeyInfo<'a> {
         Self::from_tlv(tlv)
     }
 
+    /// Finds the key of a DER certificate that fills `der` exactly, reading only the way to it:
+    /// the lean form of [`Certificate::from_der`](crate::Certificate::from_der)`(der)?.spki()`
+    /// for a pin check, which is all a TLS client or a microcontroller needs.
+    ///
+    /// It is strict DER for everything it reads, with the same [`Error`] (variant, field,
+    /// offset) as `Certificate::from_der` for the same defect:
+    /// - the outer `Certificate` SEQUENCE fills `der` exactly (nothing trailing);
+    /// - the `TBSCertificate` is a SEQUENCE within it;
+    /// - inside it, in order: the optional `[0]` version (1 or 2, i.e. v2/v3; an explicit v1 is
+    ///   rejected), the serialNumber (a minimal INTEGER), the signature AlgorithmIdentifier (a
+    ///   SEQUENCE holding a valid OID and at most one parameters element), and the issuer,
+    ///   validity and subject (each a SEQUENCE; their contents are not decoded, as in
+    ///   `from_der`);
+    /// - the subjectPublicKeyInfo, fully: its AlgorithmIdentifier, a primitive, non-empty BIT
+    ///   STRING with valid unused bits and zero padding bits, nothing after it.
+    ///
+    /// Every element read has a low tag number and a canonical definite length within its
+    /// parent. What follows the key is *not* read: the unique identifiers, the extensions,
+    /// the end of the TBSCertificate, the outer signatureAlgorithm and signatureValue (and
+    /// whether they fill the Certificate). A pin decides whether to trust the key; a
+    /// certificate broken only there still carries exactly the pinned key bytes, and a
+    /// certificate-fingerprint pin hashes all of `der` anyway. Use `Certificate::from_der`
+    /// where the rest matters (it also checks what this does, in the same way).
+    ///
+    /// ```
+    /// use certpin::{Certificate, SubjectPublicKeyInfo};
+    /// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/certs/ec-p256.der")).unwrap();
+    /// let spki = SubjectPublicKeyInfo::from_certificate(&der)?;
+    /// assert_eq!(spki, Certificate::from_der(&der)?.spki());
+    /// # Ok::<(), certpin::Error>(())
+    /// ```
+    pub fn from_certificate(der: &'a [u8]) -> Result<Self, Error> {
+        crate::cert::spki_of_certificate(der)
+    }
+
     /// Reads the next element of `reader` as an SPKI (inside a certificate or CSR).
     pub(crate) fn read(reader: &mut Reader<'a>) -> Result<Self, Error> {
         let tlv = reader.expect(der::TAG_SEQUENCE, Field::SubjectPublicKeyInfo)?;

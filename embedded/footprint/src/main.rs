@@ -11,7 +11,7 @@
 use core::hint::black_box;
 
 #[cfg(feature = "pin")]
-use certpin::{Certificate, PinSet, SoftSha256};
+use certpin::{CompactSha256, PinSet};
 use certpin::{Pin, PinKind};
 
 /// The pins a device ships with: the server key's SPKI pin and a backup key's pin.
@@ -38,12 +38,10 @@ static SERVER_CERT: &[u8] = include_bytes!("../../../testdata/certs/ec-p256.der"
 fn pin_check(der: &[u8], pins: &[Pin]) -> bool {
     #[cfg(feature = "deliberate-panic")]
     let _ = der[black_box(usize::MAX)];
-    match Certificate::from_der(der) {
-        Ok(cert) => PinSet::new(pins)
-            .match_certificate(&cert, &mut SoftSha256)
-            .is_some(),
-        Err(_) => false,
-    }
+    matches!(
+        PinSet::new(pins).match_certificate_der(der, &mut CompactSha256),
+        Ok(Some(_))
+    )
 }
 
 #[cfg(not(feature = "pin"))]
