@@ -1,10 +1,13 @@
 //! What a pin check costs, next to the SHA-256 it cannot avoid and to a general X.509 parser.
 //!
-//! One group per certificate (RSA-2048, EC P-256), four benchmarks each:
+//! One group per certificate (RSA-2048, EC P-256), six benchmarks each:
 //! - `floor_sha256_spki`: SHA-256 of the SPKI slice alone, cut out beforehand: the floor;
 //! - `certpin_spki_pin`: `Certificate::from_der` + SHA-256 of `spki().der()`;
 //! - `certpin_match_pinset`: `Certificate::from_der` + `PinSet::match_certificate` over two
 //!   SPKI pins, the second one matching;
+//! - `certpin_lean_spki_pin`: `SubjectPublicKeyInfo::from_certificate` (the walk to the key
+//!   only) + SHA-256 of the SPKI: the pin path of `match_certificate_der`;
+//! - `certpin_lean_match_pinset`: `PinSet::match_certificate_der` over the same two pins;
 //! - `x509_parser_plus_sha2`: `x509_parser::parse_x509_certificate` + SHA-256 of the SPKI.
 //!
 //! `scripts/bench-report` runs this and prints the ratios.
@@ -16,7 +19,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use certpin::{Certificate, Pin, PinKind, PinSet, SoftSha256};
+use certpin::{Certificate, Pin, PinKind, PinSet, SoftSha256, SubjectPublicKeyInfo};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sha2::{Digest, Sha256};
 
@@ -59,6 +62,11 @@ fn bench(c: &mut Criterion) {
                 .map(|m| m.index),
             Some(1)
         );
+        assert_eq!(
+            set.match_certificate_der(&der, &mut SoftSha256)
+                .map(|m| m.map(|m| m.index)),
+            Ok(Some(1))
+        );
 
         let mut group = c.benchmark_group(name);
         group
@@ -79,6 +87,20 @@ fn bench(c: &mut Criterion) {
                 let cert = Certificate::from_der(black_box(&der)).expect("parses");
                 black_box(set)
                     .match_certificate(&cert, &mut SoftSha256)
+                    .map(|m| m.index)
+            })
+        });
+        group.bench_function("certpin_lean_spki_pin", |b| {
+            b.iter(|| {
+                let spki = SubjectPublicKeyInfo::from_certificate(black_box(&der)).expect("parses");
+                Sha256::digest(spki.der())
+            })
+        });
+        group.bench_function("certpin_lean_match_pinset", |b| {
+            b.iter(|| {
+                black_box(set)
+                    .match_certificate_der(black_box(&der), &mut SoftSha256)
+                    .expect("parses")
                     .map(|m| m.index)
             })
         });

@@ -7,7 +7,10 @@
 
 use std::path::Path;
 
-use certpin::{Certificate, Error, Field, PinDigests, SoftSha256};
+use certpin::{Certificate, Error, Field, PinDigests, PinSet, SoftSha256};
+
+mod common;
+use common::{Lean, compare_lean};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -132,7 +135,11 @@ impl Parts {
     }
 }
 
+/// `Certificate::from_der`, with the lean walk checked against it on the same input: every
+/// single-defect certificate below is also a lean-path test.
 fn parse(der: &[u8]) -> Result<(), Error> {
+    let lean = compare_lean(der);
+    assert_ne!(lean, Lean::BothRejectDifferently, "one defect, two errors");
     Certificate::from_der(der).map(|_| ())
 }
 
@@ -401,6 +408,13 @@ impl XorShift {
 }
 
 fn must_not_panic(input: &[u8]) {
+    // Also the lean walk, through the pin check a firmware calls, and its relation to the full
+    // parser even with several defects at once.
+    compare_lean(input);
+    let pins = [certpin::Pin::new(certpin::PinKind::SpkiOrUCertPin, [0; 32])];
+    if let Err(e) = PinSet::new(&pins).match_certificate_der(input, &mut SoftSha256) {
+        assert!(e.offset().is_some_and(|at| at <= input.len()), "{e:?}");
+    }
     for result in [
         Certificate::from_der(input).map(|c| {
             let _ = c.spki().key_type().to_string();
