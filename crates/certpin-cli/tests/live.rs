@@ -63,6 +63,9 @@ fn serve(host: &str) -> Option<Server> {
     while !line.contains("ACCEPT") {
         line.clear();
         if out.read_line(&mut line).unwrap() == 0 {
+            // It could not listen (e.g. no IPv6 here): reap it.
+            let _ = child.kill();
+            let _ = child.wait();
             return None;
         }
     }
