@@ -49,10 +49,7 @@ impl Sha256Engine for SoftSha256 {
         // streaming `digest` layers around the compression function (block buffer, generic
         // arrays, `copy_from_slice` with a length check) cost a microcontroller about 1.5 KiB
         // of flash, a few hundred bytes of stack and a linked panic path.
-        oneshot(data, |state, byte| {
-            let block: [u8; 64] = core::array::from_fn(byte);
-            sha2::block_api::compress256(state, core::slice::from_ref(&block));
-        })
+        sha2_oneshot(data)
     }
 }
 
@@ -89,6 +86,52 @@ const IV_BE: [u8; 32] = [
 /// SHA-256 of one slice with the given compression function; the padding (FIPS 180-4 §5.1.1)
 /// is done here.
 ///
+/// SHA-256 of one slice with `sha2`'s compression function and a padded tail assembled in a
+/// buffer (fast where `sha2` uses SHA instructions; [`oneshot`] is the small one). No indexing:
+/// every copy is a `zip`, every position a `get`.
+#[cfg(feature = "sha2")]
+fn sha2_oneshot(data: &[u8]) -> [u8; 32] {
+    use sha2::block_api::compress256;
+    let mut state: [u32; 8] = core::array::from_fn(|i| {
+        let b = |j: usize| {
+            IV_BE
+                .get(i.wrapping_mul(4).wrapping_add(j))
+                .copied()
+                .unwrap_or(0)
+        };
+        u32::from_be_bytes([b(0), b(1), b(2), b(3)])
+    });
+    let mut blocks = data.chunks_exact(64);
+    for block in &mut blocks {
+        if let Ok(block) = <&[u8; 64]>::try_from(block) {
+            compress256(&mut state, core::slice::from_ref(block));
+        }
+    }
+    let tail = blocks.remainder();
+    let mut padded = [[0u8; 64]; 2];
+    let flat = padded.as_flattened_mut();
+    for (d, s) in flat.iter_mut().zip(tail) {
+        *d = *s;
+    }
+    if let Some(d) = flat.get_mut(tail.len()) {
+        *d = 0x80;
+    }
+    let count: usize = if tail.len() < 56 { 1 } else { 2 };
+    let bits = (data.len() as u64).wrapping_mul(8).to_be_bytes();
+    let end = count.wrapping_mul(64);
+    for (d, s) in flat.iter_mut().skip(end.wrapping_sub(8)).zip(bits) {
+        *d = s;
+    }
+    compress256(&mut state, padded.get(..count).unwrap_or_default());
+    let mut out = [0u8; 32];
+    for (bytes, word) in out.chunks_exact_mut(4).zip(state) {
+        for (o, b) in bytes.iter_mut().zip(word.to_be_bytes()) {
+            *o = b;
+        }
+    }
+    out
+}
+
 /// `compress` reads each 64-byte block through a function from byte index to byte: the input's
 /// full blocks are read where they are, and the padded tail (one or two blocks) is never
 /// assembled in a buffer. Every byte comes from `get`, so no index, length mismatch or
