@@ -132,6 +132,145 @@ impl PinnedVerifier {
     }
 }
 
+/// One certificate check: the served chain, and the policies that apply to its host.
+struct Request<'a> {
+    end_entity: &'a CertificateDer<'a>,
+    intermediates: &'a [CertificateDer<'a>],
+    server_name: &'a ServerName<'a>,
+    now: UnixTime,
+    host: String,
+    /// Every policy whose pattern matches the host.
+    applicable: Vec<&'a HostPolicy>,
+    /// Those not expired at `now`: their pins are enforced.
+    active: Vec<&'a HostPolicy>,
+}
+
+impl Request<'_> {
+    fn active_pins(&self) -> Vec<Pin> {
+        self.active
+            .iter()
+            .flat_map(|p| p.pins().iter().copied())
+            .collect()
+    }
+
+    fn served(&self) -> Vec<ChainEntry> {
+        ChainEntry::chain(std::iter::once(self.end_entity).chain(self.intermediates))
+    }
+}
+
+impl PinnedVerifier {
+    /// A failure report for `request` (`verified`: the part of the chain that was verified).
+    fn report(
+        &self,
+        request: &Request<'_>,
+        reason: FailureReason,
+        verified: Option<Vec<ChainEntry>>,
+    ) -> PinFailure {
+        let applied = if request.active.is_empty() {
+            &request.applicable
+        } else {
+            &request.active
+        };
+        self.failure(
+            &request.host,
+            reason,
+            request.served(),
+            verified,
+            applied,
+            request.now,
+        )
+    }
+
+    fn verify_pin_only(
+        &self,
+        request: &Request<'_>,
+        check_dates: bool,
+    ) -> Result<ServerCertVerified, Error> {
+        if request.active.is_empty() {
+            // Nothing else to go on without a CA store: no (live) pins means no server.
+            let reason = if request.applicable.is_empty() {
+                FailureReason::NoPolicyForHost
+            } else {
+                FailureReason::PolicyExpired
+            };
+            return self.fail(self.report(request, reason, None));
+        }
+        self.check_name(request.end_entity, request.server_name)?;
+        let leaf = Certificate::from_der(request.end_entity)
+            .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
+        if check_dates && !crate::validity::is_valid_at(&leaf, request.now) {
+            return Err(Error::InvalidCertificate(CertificateError::Expired));
+        }
+        let pins = request.active_pins();
+        let algs = self.provider.signature_verification_algorithms.all;
+        let walk = chain::walk(
+            request.end_entity,
+            request.intermediates,
+            &PinSet::new(&pins),
+            algs,
+            check_dates.then_some(request.now),
+        );
+        if let Some(found) = walk.found {
+            log::debug!(
+                "certpin: {}: pin {} matched at depth {}",
+                request.host,
+                found.pin.pin,
+                found.depth
+            );
+            return Ok(ServerCertVerified::assertion());
+        }
+        let verified = ChainEntry::chain(walk.verified.iter().copied());
+        self.fail(self.report(request, FailureReason::NoPinMatched, Some(verified)))
+    }
+
+    fn verify_webpki(
+        &self,
+        request: &Request<'_>,
+        roots: &RootCertStore,
+    ) -> Result<ServerCertVerified, Error> {
+        if request.applicable.is_empty() && self.unpinned == UnpinnedHosts::Deny {
+            return self.fail(self.report(request, FailureReason::NoPolicyForHost, None));
+        }
+        let ee = webpki::EndEntityCert::try_from(request.end_entity).map_err(webpki_error)?;
+        // Expired policies stop pin enforcement; the chain is still validated.
+        let enforce = !request.active.is_empty();
+        let pins = request.active_pins();
+        let pins = PinSet::new(&pins);
+        let unmatched_path: RefCell<Option<Vec<ChainEntry>>> = RefCell::new(None);
+        // webpki calls this for each path it validates and tries the next path when it
+        // returns an error, so a pinned certificate on any valid path is found; the served
+        // list itself is never searched (CVE-2016-2402).
+        let check_path = |path: &webpki::VerifiedPath<'_>| -> Result<(), webpki::Error> {
+            if !enforce || path_is_pinned(path, &pins) {
+                return Ok(());
+            }
+            let mut certs: Vec<CertificateDer<'_>> = vec![path.end_entity().der()];
+            certs.extend(path.intermediate_certificates().map(|c| c.der()));
+            unmatched_path
+                .borrow_mut()
+                .get_or_insert_with(|| ChainEntry::chain(certs.iter()));
+            Err(webpki::Error::UnknownIssuer)
+        };
+        let result = ee.verify_for_usage(
+            self.provider.signature_verification_algorithms.all,
+            &roots.roots,
+            request.intermediates,
+            request.now,
+            webpki::KeyUsage::server_auth(),
+            None,
+            Some(&check_path),
+        );
+        if let (Err(_), Some(verified)) = (&result, unmatched_path.into_inner()) {
+            // At least one path validated, and none carried a pinned key.
+            self.check_name(request.end_entity, request.server_name)?;
+            return self.fail(self.report(request, FailureReason::NoPinMatched, Some(verified)));
+        }
+        result.map_err(webpki_error)?;
+        self.check_name(request.end_entity, request.server_name)?;
+        Ok(ServerCertVerified::assertion())
+    }
+}
+
 impl ServerCertVerifier for PinnedVerifier {
     fn verify_server_cert(
         &self,
@@ -147,121 +286,23 @@ impl ServerCertVerifier for PinnedVerifier {
             .iter()
             .filter(|p| p.pattern().matches(&host))
             .collect();
-        let active: Vec<&HostPolicy> = applicable
+        let active = applicable
             .iter()
             .copied()
             .filter(|p| !p.is_expired(now))
             .collect();
-        let pins: Vec<Pin> = active
-            .iter()
-            .flat_map(|p| p.pins().iter().copied())
-            .collect();
-        let pins = PinSet::new(&pins);
-        let served = || ChainEntry::chain(std::iter::once(end_entity).chain(intermediates));
-        let algs = self.provider.signature_verification_algorithms.all;
-
+        let request = Request {
+            end_entity,
+            intermediates,
+            server_name,
+            now,
+            host,
+            applicable,
+            active,
+        };
         match &self.mode {
-            ModeConfig::PinOnly { check_dates } => {
-                if active.is_empty() {
-                    let reason = if applicable.is_empty() {
-                        FailureReason::NoPolicyForHost
-                    } else {
-                        FailureReason::PolicyExpired
-                    };
-                    return self.fail(self.failure(
-                        &host,
-                        reason,
-                        served(),
-                        None,
-                        &applicable,
-                        now,
-                    ));
-                }
-                self.check_name(end_entity, server_name)?;
-                let leaf = Certificate::from_der(end_entity)
-                    .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
-                if *check_dates && !crate::validity::is_valid_at(&leaf, now) {
-                    return Err(Error::InvalidCertificate(CertificateError::Expired));
-                }
-                let walk = chain::walk(
-                    end_entity,
-                    intermediates,
-                    &pins,
-                    algs,
-                    check_dates.then_some(now),
-                );
-                if let Some(found) = walk.found {
-                    log::debug!(
-                        "certpin: {host}: pin {} matched at depth {}",
-                        found.pin.pin,
-                        found.depth
-                    );
-                    return Ok(ServerCertVerified::assertion());
-                }
-                let verified = ChainEntry::chain(walk.verified.iter().copied());
-                self.fail(self.failure(
-                    &host,
-                    FailureReason::NoPinMatched,
-                    served(),
-                    Some(verified),
-                    &active,
-                    now,
-                ))
-            }
-            ModeConfig::WebPki { roots } => {
-                if applicable.is_empty() && self.unpinned == UnpinnedHosts::Deny {
-                    return self.fail(self.failure(
-                        &host,
-                        FailureReason::NoPolicyForHost,
-                        served(),
-                        None,
-                        &applicable,
-                        now,
-                    ));
-                }
-                let ee = webpki::EndEntityCert::try_from(end_entity).map_err(webpki_error)?;
-                // Expired policies stop pin enforcement; the chain is still validated.
-                let enforce = !active.is_empty();
-                let unmatched_path: RefCell<Option<Vec<ChainEntry>>> = RefCell::new(None);
-                // webpki calls this for each path it validates and tries the next path when it
-                // returns an error, so a pinned certificate on any valid path is found; the
-                // served list itself is never searched (CVE-2016-2402).
-                let check_path = |path: &webpki::VerifiedPath<'_>| -> Result<(), webpki::Error> {
-                    if !enforce || path_is_pinned(path, &pins) {
-                        return Ok(());
-                    }
-                    let mut certs: Vec<CertificateDer<'_>> = vec![path.end_entity().der()];
-                    certs.extend(path.intermediate_certificates().map(|c| c.der()));
-                    unmatched_path
-                        .borrow_mut()
-                        .get_or_insert_with(|| ChainEntry::chain(certs.iter()));
-                    Err(webpki::Error::UnknownIssuer)
-                };
-                let result = ee.verify_for_usage(
-                    algs,
-                    &roots.roots,
-                    intermediates,
-                    now,
-                    webpki::KeyUsage::server_auth(),
-                    None,
-                    Some(&check_path),
-                );
-                if let (Err(_), Some(verified)) = (&result, unmatched_path.into_inner()) {
-                    // At least one path validated, and none carried a pinned key.
-                    self.check_name(end_entity, server_name)?;
-                    return self.fail(self.failure(
-                        &host,
-                        FailureReason::NoPinMatched,
-                        served(),
-                        Some(verified),
-                        &active,
-                        now,
-                    ));
-                }
-                result.map_err(webpki_error)?;
-                self.check_name(end_entity, server_name)?;
-                Ok(ServerCertVerified::assertion())
-            }
+            ModeConfig::PinOnly { check_dates } => self.verify_pin_only(&request, *check_dates),
+            ModeConfig::WebPki { roots } => self.verify_webpki(&request, roots),
         }
     }
 
