@@ -1,6 +1,7 @@
 //! `certpin check`: a real pinned handshake, as a device would make it, against one server or
 //! a fleet listed in a file.
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,7 +57,13 @@ pub fn run(opts: &CheckOptions) -> u8 {
         }
     };
     let mut outcomes = Vec::new();
-    for (text, pins) in &opts.targets {
+    // A fleet check can take a while (a timeout per unreachable host): show progress on a
+    // terminal, keep pipes and logs clean.
+    let progress = opts.targets.len() > 1 && std::io::stderr().is_terminal();
+    for (i, (text, pins)) in opts.targets.iter().enumerate() {
+        if progress {
+            eprint!("\rchecking {}/{}: {text}\x1b[K", i + 1, opts.targets.len());
+        }
         outcomes.push(check_one(opts, roots.clone(), text, pins));
         if opts.format == CheckFormat::Human && opts.targets.len() == 1 {
             let o = outcomes
@@ -69,6 +76,9 @@ pub fn run(opts: &CheckOptions) -> u8 {
                 eprintln!("certpin: {}", o.1)
             }
         }
+    }
+    if progress {
+        eprint!("\r\x1b[K");
     }
     if opts.format == CheckFormat::Json {
         let items: Vec<_> = outcomes
