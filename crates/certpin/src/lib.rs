@@ -79,6 +79,7 @@ mod pinset;
 mod sha;
 mod sha_compact;
 mod spki;
+mod walk;
 
 pub use cert::{Certificate, CertificationRequest, Version};
 pub use error::{Error, Field, UnsupportedHash};

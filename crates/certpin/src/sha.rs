@@ -73,34 +73,17 @@ pub struct CompactSha256;
 
 impl Sha256Engine for CompactSha256 {
     fn sha256(&mut self, data: &[u8]) -> [u8; 32] {
-        oneshot(data, crate::sha_compact::compress)
+        crate::sha_compact::sha256(data)
     }
 }
 
-/// The initial hash value H(0) of FIPS 180-4 §5.3.3, as big-endian bytes.
-const IV_BE: [u8; 32] = [
-    0x6a, 0x09, 0xe6, 0x67, 0xbb, 0x67, 0xae, 0x85, 0x3c, 0x6e, 0xf3, 0x72, 0xa5, 0x4f, 0xf5, 0x3a,
-    0x51, 0x0e, 0x52, 0x7f, 0x9b, 0x05, 0x68, 0x8c, 0x1f, 0x83, 0xd9, 0xab, 0x5b, 0xe0, 0xcd, 0x19,
-];
-
-/// SHA-256 of one slice with the given compression function; the padding (FIPS 180-4 §5.1.1)
-/// is done here.
-///
 /// SHA-256 of one slice with `sha2`'s compression function and a padded tail assembled in a
-/// buffer (fast where `sha2` uses SHA instructions; [`oneshot`] is the small one). No indexing:
+/// buffer (fast where `sha2` uses SHA instructions; `sha_compact` has the small one). No indexing:
 /// every copy is a `zip`, every position a `get`.
 #[cfg(feature = "sha2")]
 fn sha2_oneshot(data: &[u8]) -> [u8; 32] {
     use sha2::block_api::compress256;
-    let mut state: [u32; 8] = core::array::from_fn(|i| {
-        let b = |j: usize| {
-            IV_BE
-                .get(i.wrapping_mul(4).wrapping_add(j))
-                .copied()
-                .unwrap_or(0)
-        };
-        u32::from_be_bytes([b(0), b(1), b(2), b(3)])
-    });
+    let mut state = crate::sha_compact::IV;
     let mut blocks = data.chunks_exact(64);
     for block in &mut blocks {
         if let Ok(block) = <&[u8; 64]>::try_from(block) {
@@ -130,66 +113,6 @@ fn sha2_oneshot(data: &[u8]) -> [u8; 32] {
         }
     }
     out
-}
-
-/// `compress` reads each 64-byte block through a function from byte index to byte: the input's
-/// full blocks are read where they are, and the padded tail (one or two blocks) is never
-/// assembled in a buffer. Every byte comes from `get`, so no index, length mismatch or
-/// overflow can panic.
-fn oneshot(data: &[u8], mut compress: impl FnMut(&mut [u32; 8], &dyn Fn(usize) -> u8)) -> [u8; 32] {
-    // Word by word from big-endian bytes rather than a copy of a `[u32; 8]`: a firmware would
-    // otherwise link `memcpy` for these 32 bytes.
-    let mut state: [u32; 8] = core::array::from_fn(|i| {
-        let b = |j: usize| {
-            IV_BE
-                .get(i.wrapping_mul(4).wrapping_add(j))
-                .copied()
-                .unwrap_or(0)
-        };
-        u32::from_be_bytes([b(0), b(1), b(2), b(3)])
-    });
-    let mut blocks = data.chunks_exact(64);
-    for block in &mut blocks {
-        compress(&mut state, &|i| block.get(i).copied().unwrap_or(0));
-    }
-    let tail = blocks.remainder();
-    // The message length in bits, big-endian, ends the padding. It is defined modulo 2^64, and no
-    // slice comes near that.
-    let bits = (data.len() as u64).wrapping_mul(8).to_be_bytes();
-    // The tail, 0x80, zeros, and the 8 length octets: one block if they fit, else two.
-    let end: usize = if tail.len() < 56 { 64 } else { 128 };
-    let padded = |i: usize| -> u8 {
-        if let Some(&b) = tail.get(i) {
-            b
-        } else if i == tail.len() {
-            0x80
-        } else {
-            // Index into `bits`: wraps to a huge value (hence `None`, a zero) before the last 8.
-            bits.get(i.wrapping_add(8).wrapping_sub(end))
-                .copied()
-                .unwrap_or(0)
-        }
-    };
-    let mut at = 0;
-    while at < end {
-        compress(&mut state, &|i| padded(at.wrapping_add(i)));
-        at = at.wrapping_add(64);
-    }
-    // Spelled out so the digest is stored straight into the return value (a loop or
-    // `from_fn` builds it aside and then copies it with `memcpy`).
-    let [a, b, c, d, e, f, g, h] = state.map(u32::to_be_bytes);
-    let [a0, a1, a2, a3] = a;
-    let [b0, b1, b2, b3] = b;
-    let [c0, c1, c2, c3] = c;
-    let [d0, d1, d2, d3] = d;
-    let [e0, e1, e2, e3] = e;
-    let [f0, f1, f2, f3] = f;
-    let [g0, g1, g2, g3] = g;
-    let [h0, h1, h2, h3] = h;
-    [
-        a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3, e0, e1, e2, e3, f0, f1, f2,
-        f3, g0, g1, g2, g3, h0, h1, h2, h3,
-    ]
 }
 
 #[cfg(all(test, feature = "sha2"))]

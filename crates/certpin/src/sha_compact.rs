@@ -1,5 +1,5 @@
-//! The SHA-256 compression function of [`CompactSha256`](crate::CompactSha256), written for
-//! flash size (see there for why it is not the `sha2` crate's).
+//! The SHA-256 of [`CompactSha256`](crate::CompactSha256), written for flash size (see there
+//! for why it is not the `sha2` crate's).
 
 /// The round constants of FIPS 180-4 §4.2.2 (first 32 bits of the fractional parts of the cube
 /// roots of the first 64 primes).
@@ -14,29 +14,91 @@ const K: [u32; 64] = [
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ];
 
-/// FIPS 180-4 §6.2.2 for one block (its bytes given by `byte(0..64)`), keeping only the last 16 schedule words (in place, as a
-/// ring), so no 256-byte schedule and no block copy.
-pub(crate) fn compress(state: &mut [u32; 8], byte: &dyn Fn(usize) -> u8) {
-    let mut w: [u32; 16] = core::array::from_fn(|j| {
-        let b = |k: usize| byte(j.wrapping_mul(4).wrapping_add(k));
-        u32::from_be_bytes([b(0), b(1), b(2), b(3)])
-    });
+/// The initial hash value H(0) of FIPS 180-4 §5.3.3.
+pub(crate) const IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// SHA-256 of `data` with no buffer at all: the padded message (FIPS 180-4 §5.1.1) is read byte
+/// by byte through [`padded_byte`], and the compression function keeps only the last 16
+/// schedule words (a ring, updated in place). Buffers are what cost flash here: a zeroed or
+/// copied block makes LLVM link `memset`/`memcpy` into a firmware that has neither.
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    // Whole blocks of data, 0x80, zeros and the 8 length octets: `len + 9` rounded up to 64.
+    let total = data.len().wrapping_add(9 + 63) & !63;
+    // Each initialisation below is shaped so LLVM cannot turn it into a `memcpy`/`memset` call:
+    // the state is assembled from the words (a copy of `IV` becomes one), and the ring starts as
+    // a splat of a run-time value (overwritten before it is read; zeros would become `memset`).
+    let mut state: [u32; 8] = core::array::from_fn(|i| IV.get(i).copied().unwrap_or(0));
+    let mut w = [total as u32; 16];
+    let mut block = 0usize;
+    while block < total {
+        compress(&mut state, &mut w, |i| {
+            padded_byte(data, block.wrapping_add(i), total)
+        });
+        block = block.wrapping_add(64);
+    }
+    // Spelled out so the digest is stored straight into the return value (a loop or
+    // `from_fn` builds it aside and then copies it with `memcpy`).
+    let [a, b, c, d, e, f, g, h] = state.map(u32::to_be_bytes);
+    let [a0, a1, a2, a3] = a;
+    let [b0, b1, b2, b3] = b;
+    let [c0, c1, c2, c3] = c;
+    let [d0, d1, d2, d3] = d;
+    let [e0, e1, e2, e3] = e;
+    let [f0, f1, f2, f3] = f;
+    let [g0, g1, g2, g3] = g;
+    let [h0, h1, h2, h3] = h;
+    [
+        a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3, e0, e1, e2, e3, f0, f1, f2,
+        f3, g0, g1, g2, g3, h0, h1, h2, h3,
+    ]
+}
+
+/// Byte `i` of the padded message of `total` bytes: the data, then 0x80, zeros, and the data's
+/// length in bits as a 64-bit big-endian number.
+fn padded_byte(data: &[u8], i: usize, total: usize) -> u8 {
+    if let Some(&b) = data.get(i) {
+        return b;
+    }
+    if i == data.len() {
+        return 0x80;
+    }
+    // 1..=8 for the length octets, the last one being 1; larger (or wrapped) for the zeros.
+    let from_end = total.wrapping_sub(i);
+    if from_end > 8 {
+        return 0;
+    }
+    // Byte `from_end - 1` (from the right) of `len * 8`, in `usize` arithmetic: a `u64` shift
+    // would link a runtime helper on 32-bit targets.
+    let shift = from_end.wrapping_sub(1).wrapping_mul(8);
+    let len = data.len();
+    let byte = match shift.checked_sub(3) {
+        None => len.wrapping_shl(3),
+        Some(shift) => len.checked_shr(shift as u32).unwrap_or(0),
+    };
+    byte as u8
+}
+
+/// FIPS 180-4 §6.2.2 for one block whose bytes are `byte(0..64)`; `w` is the ring of the last
+/// 16 schedule words (the message words first), so there is no 256-byte schedule.
+fn compress(state: &mut [u32; 8], w: &mut [u32; 16], byte: impl Fn(usize) -> u8) {
     let mut v = *state;
     for (i, &k) in K.iter().enumerate() {
         // `& 15` keeps every index in the ring, so the `get`s never miss.
         let at = |back: usize| w.get(i.wrapping_sub(back) & 15).copied().unwrap_or(0);
         let wi = if i < 16 {
-            at(0)
+            let b = |k: usize| byte(i.wrapping_mul(4).wrapping_add(k));
+            u32::from_be_bytes([b(0), b(1), b(2), b(3)])
         } else {
             let (w15, w2) = (at(15), at(2));
             let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
             let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
-            let next = at(16).wrapping_add(s0).wrapping_add(at(7)).wrapping_add(s1);
-            if let Some(slot) = w.get_mut(i & 15) {
-                *slot = next;
-            }
-            next
+            at(16).wrapping_add(s0).wrapping_add(at(7)).wrapping_add(s1)
         };
+        if let Some(slot) = w.get_mut(i & 15) {
+            *slot = wi;
+        }
         let [a, b, c, d, e, f, g, h] = v;
         let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
         let ch = (e & f) ^ (!e & g);

@@ -73,7 +73,22 @@ impl<'a> SubjectPublicKeyInfo<'a> {
     /// # Ok::<(), certpin::Error>(())
     /// ```
     pub fn from_certificate(der: &'a [u8]) -> Result<Self, Error> {
-        crate::cert::spki_of_certificate(der)
+        crate::walk::spki_of_certificate(der)
+    }
+
+    /// An SPKI from parts the lean walk (`walk.rs`) has already checked.
+    pub(crate) fn from_parts(
+        der: &'a [u8],
+        algorithm: AlgorithmIdentifier<'a>,
+        bit_string: &'a [u8],
+        key_at: usize,
+    ) -> Self {
+        SubjectPublicKeyInfo {
+            der,
+            algorithm,
+            bit_string,
+            key_at,
+        }
     }
 
     /// Reads the next element of `reader` as an SPKI (inside a certificate or CSR).
@@ -150,6 +165,19 @@ pub struct AlgorithmIdentifier<'a> {
 }
 
 impl<'a> AlgorithmIdentifier<'a> {
+    /// An AlgorithmIdentifier from parts the lean walk (`walk.rs`) has already checked.
+    pub(crate) fn from_parts(
+        contents: &'a [u8],
+        oid: Oid<'a>,
+        parameters: Option<&'a [u8]>,
+    ) -> Self {
+        AlgorithmIdentifier {
+            contents,
+            oid,
+            parameters,
+        }
+    }
+
     pub(crate) fn read(reader: &mut Reader<'a>, field: Field) -> Result<Self, Error> {
         let tlv = reader.expect(der::TAG_SEQUENCE, field)?;
         let mut contents = tlv.contents();
