@@ -1,6 +1,6 @@
 //! Sets of pins (a primary and its backups) and constant-time matching.
 
-use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use subtle::ConstantTimeEq;
 
 use crate::cert::Certificate;
 use crate::error::Error;
@@ -166,18 +166,17 @@ impl<'a> PinSet<'a> {
         cert_der: Option<&[u8]>,
         engine: &mut impl Sha256Engine,
     ) -> Option<PinMatch> {
-        let needs =
-            |a: PinKind, b: PinKind| self.pins.iter().any(|p| p.kind() == a || p.kind() == b);
+        // One pass for the kinds in use (a bit per kind), so each digest is computed only if a
+        // pin needs it.
+        let kinds = self.pins.iter().fold(0u8, |k, p| k | kind_bit(p.kind()));
+        let either = kind_bit(PinKind::SpkiOrUCertPin);
         let spki_digest =
-            needs(PinKind::Spki, PinKind::SpkiOrUCertPin).then(|| engine.sha256(spki.der()));
-        let ucert_digest = needs(PinKind::UCertPin, PinKind::SpkiOrUCertPin)
+            (kinds & (kind_bit(PinKind::Spki) | either) != 0).then(|| engine.sha256(spki.der()));
+        let ucert_digest = (kinds & (kind_bit(PinKind::UCertPin) | either) != 0)
             .then(|| engine.sha256(spki.bit_string_contents()));
-        let cert_digest = match cert_der {
-            Some(der) if needs(PinKind::Certificate, PinKind::Certificate) => {
-                Some(engine.sha256(der))
-            }
-            _ => None,
-        };
+        let cert_digest = cert_der
+            .filter(|_| kinds & kind_bit(PinKind::Certificate) != 0)
+            .map(|der| engine.sha256(der));
         self.find_in(
             spki_digest.as_ref(),
             ucert_digest.as_ref(),
@@ -192,32 +191,38 @@ impl<'a> PinSet<'a> {
         cert: Option<&[u8; DIGEST_LEN]>,
     ) -> Option<PinMatch> {
         // Kinds are configuration, not secret: branching on them is fine. Digest comparisons
-        // and the choice of the first match are constant-time.
-        let eq = |digest: Option<&[u8; DIGEST_LEN]>, pin: &Pin| -> Choice {
-            digest.map_or(Choice::from(0), |d| d.ct_eq(pin.digest()))
+        // (`subtle`) and the choice of the first match are constant-time: the choice is a mask
+        // select on machine words (`usize`, not `u64`, which costs a 32-bit target twice), kept
+        // opaque to the optimiser with `black_box` so it cannot become a branch.
+        let eq = |digest: Option<&[u8; DIGEST_LEN]>, pin: &Pin| -> usize {
+            digest.map_or(0, |d| usize::from(d.ct_eq(pin.digest()).unwrap_u8()))
         };
-        let mut found = Choice::from(0);
-        let mut index = 0u64;
-        let mut matched_ucert = Choice::from(0);
+        let mut found = 0usize;
+        let mut index = 0usize;
+        let mut matched_ucert = 0usize;
         for (i, pin) in self.pins.iter().enumerate() {
-            let (by_spki, by_ucert) = match pin.kind() {
-                PinKind::Spki => (eq(spki, pin), Choice::from(0)),
-                PinKind::UCertPin => (Choice::from(0), eq(ucert, pin)),
-                PinKind::Certificate => (eq(cert, pin), Choice::from(0)),
-                PinKind::SpkiOrUCertPin => (eq(spki, pin), eq(ucert, pin)),
+            let kind = pin.kind();
+            let by_key = match kind {
+                PinKind::Spki | PinKind::SpkiOrUCertPin => eq(spki, pin),
+                PinKind::Certificate => eq(cert, pin),
+                PinKind::UCertPin => 0,
             };
-            let first = (by_spki | by_ucert) & !found;
-            index.conditional_assign(&(i as u64), first);
-            matched_ucert.conditional_assign(&(!by_spki & by_ucert), first);
-            found |= first;
+            let by_ucert = match kind {
+                PinKind::UCertPin | PinKind::SpkiOrUCertPin => eq(ucert, pin),
+                _ => 0,
+            };
+            // All ones if this pin is the first match, else zero.
+            let first = core::hint::black_box(((by_key | by_ucert) & !found).wrapping_neg());
+            index = (index & !first) | (i & first);
+            matched_ucert = (matched_ucert & !first) | (by_ucert & !by_key & first);
+            found |= first & 1;
         }
-        if !bool::from(found) {
+        if found == 0 {
             return None;
         }
-        let index = usize::try_from(index).ok()?;
         let pin = *self.pins.get(index)?;
         let matched = match pin.kind() {
-            PinKind::SpkiOrUCertPin if bool::from(matched_ucert) => PinKind::UCertPin,
+            PinKind::SpkiOrUCertPin if matched_ucert != 0 => PinKind::UCertPin,
             PinKind::SpkiOrUCertPin => PinKind::Spki,
             kind => kind,
         };
@@ -227,4 +232,9 @@ impl<'a> PinSet<'a> {
             matched,
         })
     }
+}
+
+/// A distinct bit for each [`PinKind`].
+fn kind_bit(kind: PinKind) -> u8 {
+    1 << kind as u8
 }
