@@ -101,11 +101,17 @@ impl<'a> PinSet<'a> {
     /// assert_eq!(PinSet::new(&pins).find(&digests).unwrap().matched, PinKind::UCertPin);
     /// ```
     pub fn find(&self, digests: &PinDigests) -> Option<PinMatch> {
-        self.find_in(
-            Some(&digests.spki_sha256),
-            Some(&digests.ucertpin),
-            digests.cert_sha256.as_ref(),
-        )
+        let mut best = Best::NONE;
+        for (kind, digest) in [
+            (PinKind::Spki, Some(&digests.spki_sha256)),
+            (PinKind::UCertPin, Some(&digests.ucertpin)),
+            (PinKind::Certificate, digests.cert_sha256.as_ref()),
+        ] {
+            if let Some(digest) = digest {
+                self.consider(&mut best, kind, digest);
+            }
+        }
+        self.result(best)
     }
 
     /// Matches a certificate, hashing only what the set's pin kinds need.
@@ -166,75 +172,79 @@ impl<'a> PinSet<'a> {
         cert_der: Option<&[u8]>,
         engine: &mut impl Sha256Engine,
     ) -> Option<PinMatch> {
-        // One pass for the kinds in use (a bit per kind), so each digest is computed only if a
-        // pin needs it.
-        let kinds = self.pins.iter().fold(0u8, |k, p| k | kind_bit(p.kind()));
-        let either = kind_bit(PinKind::SpkiOrUCertPin);
-        let spki_digest =
-            (kinds & (kind_bit(PinKind::Spki) | either) != 0).then(|| engine.sha256(spki.der()));
-        let ucert_digest = (kinds & (kind_bit(PinKind::UCertPin) | either) != 0)
-            .then(|| engine.sha256(spki.bit_string_contents()));
-        let cert_digest = cert_der
-            .filter(|_| kinds & kind_bit(PinKind::Certificate) != 0)
-            .map(|der| engine.sha256(der));
-        self.find_in(
-            spki_digest.as_ref(),
-            ucert_digest.as_ref(),
-            cert_digest.as_ref(),
-        )
+        // One digest at a time, each only if a pin needs it, through one call site of the
+        // engine and one 32-byte buffer: less flash and stack on a microcontroller than three
+        // digests side by side.
+        let mut best = Best::NONE;
+        for kind in [PinKind::Spki, PinKind::UCertPin, PinKind::Certificate] {
+            let data = match kind {
+                PinKind::Spki => Some(spki.der()),
+                PinKind::UCertPin => Some(spki.bit_string_contents()),
+                _ => cert_der,
+            };
+            let needed = self.pins.iter().any(|p| accepts(p.kind(), kind));
+            if let Some(data) = data.filter(|_| needed) {
+                self.consider(&mut best, kind, &engine.sha256(data));
+            }
+        }
+        self.result(best)
     }
 
-    fn find_in(
-        &self,
-        spki: Option<&[u8; DIGEST_LEN]>,
-        ucert: Option<&[u8; DIGEST_LEN]>,
-        cert: Option<&[u8; DIGEST_LEN]>,
-    ) -> Option<PinMatch> {
-        // Kinds are configuration, not secret: branching on them is fine. Digest comparisons
-        // (`subtle`) and the choice of the first match are constant-time: the choice is a mask
-        // select on machine words (`usize`, not `u64`, which costs a 32-bit target twice), kept
-        // opaque to the optimiser with `black_box` so it cannot become a branch.
-        let eq = |digest: Option<&[u8; DIGEST_LEN]>, pin: &Pin| -> usize {
-            digest.map_or(0, |d| usize::from(d.ct_eq(pin.digest()).unwrap_u8()))
-        };
-        let mut found = 0usize;
-        let mut index = 0usize;
-        let mut matched_ucert = 0usize;
+    /// Compares `digest` (of what `kind` pins hash) with every pin that accepts that kind, in
+    /// constant time, and keeps the lowest matching index in `best`.
+    ///
+    /// Kinds are configuration, not secret: branching on them is fine. The digest comparison
+    /// (`subtle`) and the choice of the match are constant-time: a mask select on machine
+    /// words, kept opaque to the optimiser with `black_box` so it cannot become a branch.
+    /// Callers go through the kinds in the order Spki, UCertPin, Certificate, and only a
+    /// strictly lower index replaces a match, so a [`PinKind::SpkiOrUCertPin`] pin matching
+    /// both ways reports [`PinKind::Spki`].
+    fn consider(&self, best: &mut Best, kind: PinKind, digest: &[u8; DIGEST_LEN]) {
         for (i, pin) in self.pins.iter().enumerate() {
-            let kind = pin.kind();
-            let by_key = match kind {
-                PinKind::Spki | PinKind::SpkiOrUCertPin => eq(spki, pin),
-                PinKind::Certificate => eq(cert, pin),
-                PinKind::UCertPin => 0,
-            };
-            let by_ucert = match kind {
-                PinKind::UCertPin | PinKind::SpkiOrUCertPin => eq(ucert, pin),
-                _ => 0,
-            };
-            // All ones if this pin is the first match, else zero.
-            let first = core::hint::black_box(((by_key | by_ucert) & !found).wrapping_neg());
-            index = (index & !first) | (i & first);
-            matched_ucert = (matched_ucert & !first) | (by_ucert & !by_key & first);
-            found |= first & 1;
+            if !accepts(pin.kind(), kind) {
+                continue;
+            }
+            let equal = usize::from(digest.ct_eq(pin.digest()).unwrap_u8());
+            // 1 if i < best.index; both are below isize::MAX, so the top bit of the wrapped
+            // difference is the comparison.
+            let lower = i.wrapping_sub(best.index) >> (usize::BITS - 1);
+            let take = core::hint::black_box((equal & lower).wrapping_neg());
+            best.index = (best.index & !take) | (i & take);
+            best.kind = (best.kind & !take) | (kind as usize & take);
         }
-        if found == 0 {
-            return None;
-        }
-        let pin = *self.pins.get(index)?;
-        let matched = match pin.kind() {
-            PinKind::SpkiOrUCertPin if matched_ucert != 0 => PinKind::UCertPin,
-            PinKind::SpkiOrUCertPin => PinKind::Spki,
-            kind => kind,
-        };
+    }
+
+    fn result(&self, best: Best) -> Option<PinMatch> {
+        let pin = *self.pins.get(best.index)?;
+        let matched = [PinKind::Spki, PinKind::UCertPin, PinKind::Certificate]
+            .into_iter()
+            .find(|&k| k as usize == best.kind)?;
         Some(PinMatch {
-            index,
+            index: best.index,
             pin,
             matched,
         })
     }
 }
 
-/// A distinct bit for each [`PinKind`].
-fn kind_bit(kind: PinKind) -> u8 {
-    1 << kind as u8
+/// The first matching pin so far: its index (or [`Best::NONE`]) and the kind of digest that
+/// matched it.
+#[derive(Clone, Copy)]
+struct Best {
+    index: usize,
+    kind: usize,
+}
+
+impl Best {
+    /// No match: an index past any slice (slices hold at most `isize::MAX` bytes).
+    const NONE: Best = Best {
+        index: usize::MAX >> 1,
+        kind: 0,
+    };
+}
+
+/// Whether a pin of kind `pin` matches a digest of what `digest` pins hash.
+fn accepts(pin: PinKind, digest: PinKind) -> bool {
+    pin == digest
+        || (pin == PinKind::SpkiOrUCertPin && matches!(digest, PinKind::Spki | PinKind::UCertPin))
 }

@@ -141,3 +141,58 @@ fn only_needed_digests_are_computed() {
     check(&[fingerprint], vec![case.der.len()]);
     check(&[ambiguous], vec![spki_len, bits_len]);
 }
+
+#[test]
+fn first_matching_pin_wins_whatever_the_kinds() {
+    // Every ordering of three pins drawn from matching pins of every kind and pins that match
+    // nothing: the result is the lowest matching index with the kind of digest that matched it
+    // (the digests hashed one kind at a time must not favour a kind over a lower index). The
+    // expectation is a plain first-match scan.
+    let der = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/certs/ec-p256.der"
+    ))
+    .unwrap();
+    let cert = certpin::Certificate::from_der(&der).unwrap();
+    let spki = SoftSha256.sha256(cert.spki().der());
+    let ucert = SoftSha256.sha256(cert.spki().bit_string_contents());
+    let whole = SoftSha256.sha256(&der);
+    let candidates = [
+        (Pin::new(PinKind::Spki, spki), Some(PinKind::Spki)),
+        (Pin::new(PinKind::UCertPin, ucert), Some(PinKind::UCertPin)),
+        (
+            Pin::new(PinKind::Certificate, whole),
+            Some(PinKind::Certificate),
+        ),
+        (Pin::new(PinKind::SpkiOrUCertPin, spki), Some(PinKind::Spki)),
+        (
+            Pin::new(PinKind::SpkiOrUCertPin, ucert),
+            Some(PinKind::UCertPin),
+        ),
+        (Pin::new(PinKind::Spki, ucert), None),
+        (Pin::new(PinKind::UCertPin, whole), None),
+    ];
+    let n = candidates.len();
+    for a in 0..n {
+        for b in 0..n {
+            for c in 0..n {
+                let set = [candidates[a], candidates[b], candidates[c]];
+                let pins = set.map(|(p, _)| p);
+                let expected = set
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, (_, m))| m.map(|m| (i, m)));
+                let found = PinSet::new(&pins)
+                    .match_certificate_der(&der, &mut certpin::CompactSha256)
+                    .unwrap()
+                    .map(|m| (m.index, m.matched));
+                assert_eq!(found, expected, "{a} {b} {c}");
+                let digests = certpin::PinDigests::of_certificate(&cert, &mut SoftSha256);
+                let by_digests = PinSet::new(&pins)
+                    .find(&digests)
+                    .map(|m| (m.index, m.matched));
+                assert_eq!(by_digests, expected, "{a} {b} {c}");
+            }
+        }
+    }
+}
