@@ -9,10 +9,12 @@ use certpin::{
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    match Certificate::from_der(data) {
-        Ok(cert) => check_certificate(&cert, data),
-        Err(err) => check_error(&err, data),
+    let full = Certificate::from_der(data);
+    match &full {
+        Ok(cert) => check_certificate(cert, data),
+        Err(err) => check_error(err, data),
     }
+    check_lean_walk(&full, data);
     match CertificationRequest::from_der(data) {
         Ok(csr) => {
             assert!(is_subslice(csr.subject(), data));
@@ -28,6 +30,36 @@ fuzz_target!(|data: &[u8]| {
         Err(err) => check_error(&err, data),
     }
 });
+
+/// The pin path's walk (`SubjectPublicKeyInfo::from_certificate`) reads less than the full parser
+/// but never accepts more: it finds the same key wherever the full parser accepts, and accepts
+/// a certificate the full parser rejects only for a defect after the key.
+fn check_lean_walk(full: &Result<Certificate<'_>, Error>, data: &[u8]) {
+    let lean = SubjectPublicKeyInfo::from_certificate(data);
+    match (full, &lean) {
+        (Ok(cert), Ok(spki)) => assert_eq!(*spki, cert.spki(), "the walks found different keys"),
+        (Ok(_), Err(e)) => panic!("the lean walk rejects what the full parser accepts: {e:?}"),
+        (Err(full), Ok(spki)) => {
+            let key_end = spki.der().as_ptr() as usize - data.as_ptr() as usize + spki.der().len();
+            let at = full.offset().unwrap_or(0);
+            assert!(
+                at >= key_end,
+                "lean walk accepted {full:?}, before the key's end {key_end}"
+            );
+        }
+        (Err(_), Err(e)) => check_error(e, data),
+    }
+    let pins = [
+        Pin::new(PinKind::Spki, [0x5a; 32]),
+        Pin::new(PinKind::UCertPin, [0xa5; 32]),
+    ];
+    let matched = PinSet::new(&pins).match_certificate_der(data, &mut SoftSha256);
+    assert_eq!(
+        matched.is_ok(),
+        lean.is_ok(),
+        "match_certificate_der disagrees with the walk"
+    );
+}
 
 /// `offset()` is inside the input (the end itself only for "input ends here"), and the message
 /// and the stable name are not empty.
