@@ -1,6 +1,7 @@
 //! The lean pin path (`SubjectPublicKeyInfo::from_certificate`, `PinSet::match_certificate_der`,
 //! `CompactSha256`) on every DER certificate fixture: the same key as the full parser, and pins
 //! equal to what OpenSSL computed (`testdata/pins.tsv`, written by `testdata/make-fixtures.sh`).
+#![cfg(feature = "sha2")]
 
 use std::path::{Path, PathBuf};
 

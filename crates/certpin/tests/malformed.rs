@@ -4,6 +4,7 @@
 //! Malformed certificates are built here from a real OpenSSL certificate: it is split into its
 //! elements by a tiny reader of this file (not certpin's), one element is replaced, and the
 //! enclosing lengths are re-encoded. The expected offsets follow from that construction.
+#![cfg(feature = "sha2")]
 
 use std::path::Path;
 
