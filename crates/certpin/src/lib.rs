@@ -71,9 +71,11 @@ extern crate std;
 mod cert;
 mod der;
 mod error;
+mod field;
 #[cfg(feature = "files")]
 pub mod files;
 mod format;
+mod key_type;
 mod pin;
 mod pinset;
 mod sha;
