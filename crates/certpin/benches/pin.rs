@@ -23,7 +23,7 @@ use certpin::{Certificate, Pin, PinKind, PinSet, SoftSha256, SubjectPublicKeyInf
 use criterion::{Criterion, criterion_group, criterion_main};
 use sha2::{Digest, Sha256};
 
-/// (group name, file in `testdata/certs/`, same key type in `/work/shared/vectors/`).
+/// (group name, file in `testdata/certs/`, same key type in `../shared/vectors/`).
 const CERTS: [(&str, &str, &str); 2] = [
     ("rsa2048", "rsa2048.der", "rsa2048.der"),
     ("ec-p256", "ec-p256.der", "p256.der"),
