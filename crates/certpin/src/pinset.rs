@@ -216,9 +216,11 @@ impl<'a> PinSet<'a> {
 
     fn result(&self, best: Best) -> Option<PinMatch> {
         let pin = *self.pins.get(best.index)?;
-        let matched = [PinKind::Spki, PinKind::UCertPin, PinKind::Certificate]
-            .into_iter()
-            .find(|&k| k as usize == best.kind)?;
+        let matched = match best.kind {
+            k if k == PinKind::Spki as usize => PinKind::Spki,
+            k if k == PinKind::UCertPin as usize => PinKind::UCertPin,
+            _ => PinKind::Certificate,
+        };
         Some(PinMatch {
             index: best.index,
             pin,

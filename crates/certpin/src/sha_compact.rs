@@ -20,23 +20,21 @@ pub(crate) const IV: [u32; 8] = [
 ];
 
 /// SHA-256 of `data` with no buffer at all: the padded message (FIPS 180-4 §5.1.1) is read byte
-/// by byte through [`padded_byte`], and the compression function keeps only the last 16
-/// schedule words (a ring, updated in place). Buffers are what cost flash here: a zeroed or
-/// copied block makes LLVM link `memset`/`memcpy` into a firmware that has neither.
+/// by byte through [`padded_byte`], and the compression keeps only the last 16 schedule words
+/// (a ring, updated in place). Buffers are what cost flash here: a zeroed or copied block makes
+/// LLVM link `memset`/`memcpy` into a firmware that has neither.
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     // Whole blocks of data, 0x80, zeros and the 8 length octets: `len + 9` rounded up to 64.
-    let total = data.len().wrapping_add(9 + 63) & !63;
+    let total = padded_len(data.len());
     // Each initialisation below is shaped so LLVM cannot turn it into a `memcpy`/`memset` call:
     // the state is assembled from the words (a copy of `IV` becomes one), and the ring starts as
     // a splat of a run-time value (overwritten before it is read; zeros would become `memset`).
     let mut state: [u32; 8] = core::array::from_fn(|i| IV.get(i).copied().unwrap_or(0));
     let mut w = [total as u32; 16];
-    let mut block = 0usize;
-    while block < total {
-        compress(&mut state, &mut w, |i| {
-            padded_byte(data, block.wrapping_add(i), total)
-        });
-        block = block.wrapping_add(64);
+    // The next byte of the padded message to read; it advances 64 bytes per block.
+    let mut pos = 0usize;
+    while pos < total {
+        compress(&mut state, &mut w, data, &mut pos);
     }
     // Spelled out so the digest is stored straight into the return value (a loop or
     // `from_fn` builds it aside and then copies it with `memcpy`).
@@ -55,41 +53,52 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     ]
 }
 
-/// Byte `i` of the padded message of `total` bytes: the data, then 0x80, zeros, and the data's
-/// length in bits as a 64-bit big-endian number.
-fn padded_byte(data: &[u8], i: usize, total: usize) -> u8 {
+/// The length of the padded message of `len` bytes: `len + 9` rounded up to whole blocks.
+fn padded_len(len: usize) -> usize {
+    len.wrapping_add(9 + 63) & !63
+}
+
+/// Byte `i` of the padded message: the data, then 0x80, zeros, and the data's length in bits as
+/// a 64-bit big-endian number. Not inlined: one copy serves the four byte reads of each word.
+#[inline(never)]
+fn padded_byte(data: &[u8], i: usize) -> u32 {
     if let Some(&b) = data.get(i) {
-        return b;
+        return u32::from(b);
     }
-    if i == data.len() {
+    let len = data.len();
+    if i == len {
         return 0x80;
     }
     // 1..=8 for the length octets, the last one being 1; larger (or wrapped) for the zeros.
-    let from_end = total.wrapping_sub(i);
+    let from_end = padded_len(len).wrapping_sub(i);
     if from_end > 8 {
         return 0;
     }
     // Byte `from_end - 1` (from the right) of `len * 8`, in `usize` arithmetic: a `u64` shift
     // would link a runtime helper on 32-bit targets.
     let shift = from_end.wrapping_sub(1).wrapping_mul(8);
-    let len = data.len();
     let byte = match shift.checked_sub(3) {
         None => len.wrapping_shl(3),
         Some(shift) => len.checked_shr(shift as u32).unwrap_or(0),
     };
-    byte as u8
+    u32::from(byte as u8)
 }
 
-/// FIPS 180-4 §6.2.2 for one block whose bytes are `byte(0..64)`; `w` is the ring of the last
-/// 16 schedule words (the message words first), so there is no 256-byte schedule.
-fn compress(state: &mut [u32; 8], w: &mut [u32; 16], byte: impl Fn(usize) -> u8) {
+/// FIPS 180-4 §6.2.2 for the block of the padded message at `*pos` (which it advances by 64);
+/// `w` is the ring of the last 16 schedule words (the message words first), so there is no
+/// 256-byte schedule.
+fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usize) {
     let mut v = *state;
     for (i, &k) in K.iter().enumerate() {
         // `& 15` keeps every index in the ring, so the `get`s never miss.
         let at = |back: usize| w.get(i.wrapping_sub(back) & 15).copied().unwrap_or(0);
         let wi = if i < 16 {
-            let b = |k: usize| byte(i.wrapping_mul(4).wrapping_add(k));
-            u32::from_be_bytes([b(0), b(1), b(2), b(3)])
+            let mut word = 0u32;
+            for _ in 0..4 {
+                word = (word << 8) | padded_byte(data, *pos);
+                *pos = pos.wrapping_add(1);
+            }
+            word
         } else {
             let (w15, w2) = (at(15), at(2));
             let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
@@ -101,14 +110,15 @@ fn compress(state: &mut [u32; 8], w: &mut [u32; 16], byte: impl Fn(usize) -> u8)
         }
         let [a, b, c, d, e, f, g, h] = v;
         let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-        let ch = (e & f) ^ (!e & g);
+        // Ch and Maj in their three-operation forms (equal to FIPS 180-4's §4.1.2 forms).
+        let ch = g ^ (e & (f ^ g));
         let t1 = h
             .wrapping_add(s1)
             .wrapping_add(ch)
             .wrapping_add(k)
             .wrapping_add(wi);
         let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-        let maj = (a & b) ^ (a & c) ^ (b & c);
+        let maj = (a & b) | (c & (a | b));
         v = [
             t1.wrapping_add(s0.wrapping_add(maj)),
             a,

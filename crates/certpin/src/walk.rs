@@ -12,70 +12,64 @@
 
 use crate::error::{Error, Field};
 use crate::spki::{AlgorithmIdentifier, Oid, SubjectPublicKeyInfo};
+use Field as F;
 
-/// What a step does. Offsets are absolute in the certificate; `ends` holds the end of every
-/// element entered, so a header is read against its parent's end as `der::Reader` does.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Op {
-    /// Reads an element of the step's tag and steps over it.
-    Skip,
-    /// Reads an element of the step's tag and continues inside it.
-    Enter,
-    /// Continues inside the element just read (after checking what follows it).
-    EnterLast,
-    /// Enters the step's tag if it is next; otherwise skips the next `VERSION_STEPS` steps.
-    OptionalVersion,
-    /// A minimally encoded INTEGER (X.690 §8.3.2), stepped over.
-    Integer,
-    /// The version INTEGER read last must be 1 or 2 (v2/v3; an explicit v1 is not DER).
-    VersionValue,
-    /// An OBJECT IDENTIFIER with minimally encoded arcs (X.690 §8.19.2), kept.
-    Oid,
-    /// Any element, if the current one has bytes left: an AlgorithmIdentifier's parameters.
-    Parameters,
-    /// The subjectPublicKey BIT STRING (X.690 §10.2, §11.2) holding at least one key octet.
-    BitString,
-    /// Nothing may be left in the current element; leaves it.
-    Finish,
-}
-
+/// A step: read the next element of `tag` (0: any tag) in the current element, check it as
+/// its flags say, then step over it or continue inside it. The first field names the element
+/// in errors; the second, for a step that [`CLOSE`]s, the element it closes.
 #[derive(Clone, Copy)]
-struct Step(Op, u8, Field);
+struct Step(u8, u8, Field, Field);
+
+/// Continue inside the element (its end and field are kept for the checks that close it).
+const ENTER: u8 = 1;
+/// The element must end where its parent ends (the Certificate fills the input); checked
+/// before anything inside it is read.
+const FILLS: u8 = 2;
+/// Only if the next element has this step's tag; otherwise the next step is skipped too
+/// (the `[0]` version and the INTEGER inside it).
+const IF_TAG: u8 = 4;
+/// Only if the current element has bytes left (an AlgorithmIdentifier's parameters).
+const IF_ANY: u8 = 8;
+/// What the element's value must be: a minimally encoded INTEGER (X.690 §8.3.2), one whose
+/// value is 1 or 2 (v2/v3: an explicit v1 is not DER), an OBJECT IDENTIFIER with minimally
+/// encoded arcs (§8.19.2), the subjectPublicKey BIT STRING (§10.2, §11.2) holding at least
+/// one key octet.
+const INTEGER: u8 = 0x10;
+const VERSION: u8 = 0x20;
+const OID: u8 = 0x30;
+const BIT_STRING: u8 = 0x40;
+const CHECK: u8 = 0x70;
+/// After the step, the element entered last must end here, and is left (X.690 §8.1.1: no
+/// trailing bytes in a SEQUENCE of known components).
+const CLOSE: u8 = 0x80;
 
 const SEQUENCE: u8 = 0x30;
-const VERSION_STEPS: usize = 3;
 
 /// RFC 5280 §4.1 up to the key, in the order `Certificate::from_der` checks it.
-const WALK: [Step; 23] = [
-    // The Certificate fills the input exactly, checked before anything inside it.
-    Step(Op::Skip, SEQUENCE, Field::Certificate),
-    Step(Op::Finish, 0, Field::Certificate),
-    Step(Op::EnterLast, 0, Field::Certificate),
-    Step(Op::Enter, SEQUENCE, Field::TbsCertificate),
-    Step(Op::OptionalVersion, 0xa0, Field::Version),
-    Step(Op::Integer, 0x02, Field::Version),
-    Step(Op::Finish, 0, Field::Version),
-    Step(Op::VersionValue, 0, Field::Version),
-    Step(Op::Integer, 0x02, Field::SerialNumber),
-    Step(Op::Enter, SEQUENCE, Field::TbsSignature),
-    Step(Op::Oid, 0x06, Field::AlgorithmOid),
-    Step(Op::Parameters, 0, Field::AlgorithmParameters),
-    Step(Op::Finish, 0, Field::TbsSignature),
-    Step(Op::Skip, SEQUENCE, Field::Issuer),
-    Step(Op::Skip, SEQUENCE, Field::Validity),
-    Step(Op::Skip, SEQUENCE, Field::Subject),
-    Step(Op::Enter, SEQUENCE, Field::SubjectPublicKeyInfo),
-    Step(Op::Enter, SEQUENCE, Field::Algorithm),
-    Step(Op::Oid, 0x06, Field::AlgorithmOid),
-    Step(Op::Parameters, 0, Field::AlgorithmParameters),
-    Step(Op::Finish, 0, Field::Algorithm),
-    Step(Op::BitString, 0x03, Field::SubjectPublicKey),
-    Step(Op::Finish, 0, Field::SubjectPublicKeyInfo),
+#[rustfmt::skip] // a table: one step a line
+const WALK: [Step; 16] = [
+    Step(SEQUENCE, ENTER | FILLS,      F::Certificate,          F::Certificate),
+    Step(SEQUENCE, ENTER,              F::TbsCertificate,       F::TbsCertificate),
+    Step(0xa0,     ENTER | IF_TAG,     F::Version,              F::Version),
+    Step(0x02,     VERSION | CLOSE,    F::Version,              F::Version),
+    Step(0x02,     INTEGER,            F::SerialNumber,         F::SerialNumber),
+    Step(SEQUENCE, ENTER,              F::TbsSignature,         F::TbsSignature),
+    Step(0x06,     OID,                F::AlgorithmOid,         F::AlgorithmOid),
+    Step(0,        IF_ANY | CLOSE,     F::AlgorithmParameters,  F::TbsSignature),
+    Step(SEQUENCE, 0,                  F::Issuer,               F::Issuer),
+    Step(SEQUENCE, 0,                  F::Validity,             F::Validity),
+    Step(SEQUENCE, 0,                  F::Subject,              F::Subject),
+    Step(SEQUENCE, ENTER,              F::SubjectPublicKeyInfo, F::SubjectPublicKeyInfo),
+    Step(SEQUENCE, ENTER,              F::Algorithm,            F::Algorithm),
+    Step(0x06,     OID,                F::AlgorithmOid,         F::AlgorithmOid),
+    Step(0,        IF_ANY | CLOSE,     F::AlgorithmParameters,  F::Algorithm),
+    Step(0x03,     BIT_STRING | CLOSE, F::SubjectPublicKey,     F::SubjectPublicKeyInfo),
 ];
 
-/// Depth of the AlgorithmIdentifier in the SubjectPublicKeyInfo, the deepest `WALK` enters
-/// (the input is depth 0), plus one.
-const MAX_DEPTH: usize = 5;
+/// `ends` has room for depths 0 (the input) to 7, more than the 4 `WALK` enters (the
+/// AlgorithmIdentifier in the SubjectPublicKeyInfo), and is indexed with `depth & DEPTH_MASK`:
+/// an index that cannot miss needs no bounds check.
+const DEPTH_MASK: usize = 7;
 
 /// A rejection, as recorded where it is found; [`Fault::into_error`] makes it an [`Error`].
 #[derive(Clone, Copy)]
@@ -162,9 +156,8 @@ impl<'a> Walk<'a> {
     /// tag against `expected` and its length as `der::Reader::any` does (same faults, same
     /// order). Leaves the value's bounds in `start`/`end`; does not move `pos`.
     ///
-    /// Inlining trades flash for speed: microcontrollers (32-bit) keep one copy, 64-bit targets
-    /// (servers, phones) inline it into each step, which made the walk ~30% faster on x86-64
-    /// (150 → 110 ns for a P-256 certificate).
+    /// Inlining trades flash for speed: 64-bit targets (servers, phones) inline it into the
+    /// step loop; microcontrollers (32-bit) keep it out of line, which is smaller there.
     #[cfg_attr(target_pointer_width = "64", inline(always))]
     #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
     fn header(&mut self, expected: Option<u8>, limit: usize) -> Result<(), Fault> {
@@ -234,44 +227,39 @@ fn run(der: &[u8]) -> Result<SubjectPublicKeyInfo<'_>, (Fault, Field, usize, usi
         b: n,
     };
     // The end of the element entered at each depth (depth 0: the input).
-    let mut ends = [der.len(); MAX_DEPTH];
+    let mut ends = [n; DEPTH_MASK + 1];
     // The tag offsets of the last two elements entered and the value of the last: at the end,
     // the SubjectPublicKeyInfo and its AlgorithmIdentifier.
     let (mut outer_at, mut inner_at, mut inner) = (0, 0, (0, 0));
     let mut depth = 0usize;
     let mut oid = (0, 0);
     let mut parameters = None;
-    let mut version_at = 0;
-    let mut skip = 0usize;
-    for &Step(op, tag, field) in &WALK {
-        if skip > 0 {
-            skip = skip.wrapping_sub(1);
+    let mut skip = false;
+    for &Step(tag, flags, field, closes) in &WALK {
+        if skip {
+            skip = false;
             continue;
         }
         let at = w.pos;
-        let limit = ends.get(depth).copied().unwrap_or(0);
-        let fault = |fault: Fault, w: &Walk<'_>| (fault, field, at, w.a, w.b);
+        let limit = ends.get(depth & DEPTH_MASK).copied().unwrap_or(0);
         let fail = |fault: Fault, w: &Walk<'_>| Err((fault, field, at, w.a, w.b));
-        let mut enter = false;
-        match op {
-            Op::Skip | Op::Enter => {
-                w.header(Some(tag), limit).map_err(|f| fault(f, &w))?;
-                enter = op == Op::Enter;
+        let present = if flags & IF_TAG != 0 {
+            at < limit && w.byte(at) == Some(tag)
+        } else {
+            flags & IF_ANY == 0 || at < limit
+        };
+        if present {
+            let check = flags & CHECK;
+            if check == BIT_STRING && at < limit && w.byte(at) == Some(tag | 0x20) {
+                return fail(Fault::ConstructedBitString, &w);
             }
-            Op::EnterLast => enter = true,
-            Op::OptionalVersion => {
-                if at < limit && w.byte(at) == Some(tag) {
-                    w.header(None, limit).map_err(|f| fault(f, &w))?;
-                    enter = true;
-                } else {
-                    skip = VERSION_STEPS;
-                    continue;
-                }
+            let expected = if tag == 0 { None } else { Some(tag) };
+            if let Err(f) = w.header(expected, limit) {
+                return fail(f, &w);
             }
-            Op::Integer => {
-                w.header(Some(tag), limit).map_err(|f| fault(f, &w))?;
-                version_at = at;
-                match w.slice(w.start, w.end) {
+            let value = w.slice(w.start, w.end);
+            if check == INTEGER || check == VERSION {
+                match value {
                     [] => return fail(Fault::EmptyInteger, &w),
                     [0x00, next, ..] if next & 0x80 == 0 => {
                         return fail(Fault::NonMinimalInteger, &w);
@@ -281,16 +269,7 @@ fn run(der: &[u8]) -> Result<SubjectPublicKeyInfo<'_>, (Fault, Field, usize, usi
                     }
                     _ => {}
                 }
-            }
-            Op::VersionValue => {
-                let value = w.slice(w.start, w.end);
-                if value != [1] && value != [2] {
-                    return Err((Fault::UnsupportedVersion, field, version_at, 0, 0));
-                }
-            }
-            Op::Oid => {
-                w.header(Some(tag), limit).map_err(|f| fault(f, &w))?;
-                let value = w.slice(w.start, w.end);
+            } else if check == OID {
                 let mut arc_start = true;
                 for &b in value {
                     if arc_start && b == 0x80 {
@@ -303,20 +282,7 @@ fn run(der: &[u8]) -> Result<SubjectPublicKeyInfo<'_>, (Fault, Field, usize, usi
                     return fail(Fault::InvalidOid, &w);
                 }
                 oid = (w.start, w.end);
-            }
-            Op::Parameters => {
-                parameters = None;
-                if at < limit {
-                    w.header(None, limit).map_err(|f| fault(f, &w))?;
-                    parameters = Some((at, w.end));
-                }
-            }
-            Op::BitString => {
-                if at < limit && w.byte(at) == Some(tag | 0x20) {
-                    return fail(Fault::ConstructedBitString, &w);
-                }
-                w.header(Some(tag), limit).map_err(|f| fault(f, &w))?;
-                let value = w.slice(w.start, w.end);
+            } else if check == BIT_STRING {
                 let Some((&unused, bits)) = value.split_first() else {
                     return fail(Fault::EmptyBitString, &w);
                 };
@@ -333,24 +299,36 @@ fn run(der: &[u8]) -> Result<SubjectPublicKeyInfo<'_>, (Fault, Field, usize, usi
                     return fail(Fault::EmptyPublicKey, &w);
                 }
             }
-            Op::Finish => {
-                if at != limit {
-                    return fail(Fault::TrailingData, &w);
+            if flags & IF_ANY != 0 {
+                parameters = Some((at, w.end));
+            }
+            if flags & FILLS != 0 && w.end != limit {
+                return Err((Fault::TrailingData, field, w.end, 0, 0));
+            }
+            if flags & ENTER != 0 {
+                depth = depth.wrapping_add(1);
+                if let Some(end) = ends.get_mut(depth & DEPTH_MASK) {
+                    *end = w.end;
                 }
-                // `pos` is the end of the element left, which is where its parent reads on.
-                depth = depth.saturating_sub(1);
-                continue;
+                (outer_at, inner_at, inner) = (inner_at, at, (w.start, w.end));
+                w.pos = w.start;
+            } else {
+                w.pos = w.end;
             }
-        }
-        if enter {
-            depth = depth.wrapping_add(1);
-            if let Some(end) = ends.get_mut(depth) {
-                *end = w.end;
-            }
-            (outer_at, inner_at, inner) = (inner_at, w.pos, (w.start, w.end));
-            w.pos = w.start;
+        } else if flags & IF_TAG != 0 {
+            skip = true;
+            continue;
         } else {
-            w.pos = w.end;
+            parameters = None;
+        }
+        if flags & CLOSE != 0 {
+            if Some(&w.pos) != ends.get(depth & DEPTH_MASK) {
+                return Err((Fault::TrailingData, closes, w.pos, 0, 0));
+            }
+            depth = depth.saturating_sub(1);
+            if check_version(flags, w.slice(w.start, w.end)) {
+                return Err((Fault::UnsupportedVersion, field, at, 0, 0));
+            }
         }
     }
     // The last step checked that the key's BIT STRING ends the SubjectPublicKeyInfo.
@@ -364,6 +342,12 @@ fn run(der: &[u8]) -> Result<SubjectPublicKeyInfo<'_>, (Fault, Field, usize, usi
         w.slice(w.start, w.end),
         w.start.wrapping_add(1),
     ))
+}
+
+/// Whether a step's element is a version INTEGER whose value is not 1 or 2 (checked after the
+/// `[0]` around it was closed, as `Certificate::from_der` does).
+fn check_version(flags: u8, value: &[u8]) -> bool {
+    flags & CHECK == VERSION && value != [1] && value != [2]
 }
 
 /// The lean walk: [`SubjectPublicKeyInfo::from_certificate`].
