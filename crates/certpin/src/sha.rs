@@ -61,8 +61,8 @@ impl Sha256Engine for SoftSha256 {
 /// links no `memcpy`/`memset` and costs about 0.8 KiB of code and constants on a Cortex-M4
 /// (288 B of them the round constants and the initial value), where `sha2`'s compact backend
 /// passes the schedule by value and pulls the 0.7 KiB `memcpy` of `compiler_builtins` into a
-/// firmware that has none. It is checked against `sha2` for every input length up to 300 and beyond, and against the
-/// FIPS 180-2 examples.
+/// firmware that has none. It is checked against `sha2` for every input length up to 300 and
+/// beyond, and against the FIPS 180-2 examples.
 ///
 /// ```
 /// use certpin::{CompactSha256, Sha256Engine};
