@@ -3,7 +3,7 @@
 //! (variant, field, offset and numbers), on every certificate fixture and on every truncation
 //! and many single-byte mutations of each, so every check on the path and their order are hit.
 
-use super::spki_of_certificate;
+use super::{drive_loop, drive_unrolled, into_error, run, spki_of_certificate};
 use crate::cert::spki_of_certificate as reference;
 use std::path::Path;
 use std::string::ToString;
@@ -22,9 +22,21 @@ fn fixtures() -> Vec<(std::string::String, Vec<u8>)> {
     all
 }
 
+/// Both drivers of the walk (the loop microcontrollers run, the unrolled steps of 64-bit
+/// targets) against the reference.
 fn same(der: &[u8], what: &str) -> bool {
     let (lean, full) = (spki_of_certificate(der), reference(der));
     assert_eq!(lean, full, "{what}");
+    assert_eq!(
+        run(der, drive_loop).map_err(into_error),
+        full,
+        "{what} (loop)"
+    );
+    assert_eq!(
+        run(der, drive_unrolled).map_err(into_error),
+        full,
+        "{what} (unrolled)"
+    );
     lean.is_ok()
 }
 
