@@ -37,6 +37,9 @@ pub enum ConfigError {
     NoPolicies,
     /// `UnpinnedHosts::WebPkiOnly` in pin-only mode, where there is no WebPKI to fall back on.
     WebPkiFallbackWithoutRoots,
+    /// Report-only in pin-only mode: the pins are all that authenticates a server there, so
+    /// not enforcing them would accept anyone who answers with the right name.
+    ReportOnlyWithoutRoots,
 }
 
 impl fmt::Display for ConfigError {
@@ -53,6 +56,10 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::WebPkiFallbackWithoutRoots => f.write_str(
                 "unpinned hosts cannot fall back to WebPKI in pin-only mode (there are no roots)",
+            ),
+            ConfigError::ReportOnlyWithoutRoots => f.write_str(
+                "report-only needs WebPKI mode: in pin-only mode the pins are the only check, \
+                 and not enforcing them would accept any server",
             ),
         }
     }
@@ -151,6 +158,10 @@ impl PinnedVerifierBuilder {
 
     /// Report-only mode: pin mismatches go to the failure hook and the connection proceeds.
     /// Chain, name and signature failures still refuse the server. For rolling out pins.
+    ///
+    /// WebPKI mode only ([`build`](Self::build) refuses it in pin-only mode with
+    /// [`ConfigError::ReportOnlyWithoutRoots`]): there, the pins are all that authenticates a
+    /// server.
     pub fn report_only(mut self) -> Self {
         self.report_only = true;
         self
@@ -184,10 +195,12 @@ impl PinnedVerifierBuilder {
         if self.policies.is_empty() && self.unpinned == UnpinnedHosts::Deny {
             return Err(ConfigError::NoPolicies);
         }
-        if matches!(self.mode, ModeConfig::PinOnly { .. })
-            && self.unpinned == UnpinnedHosts::WebPkiOnly
-        {
+        let pin_only = matches!(self.mode, ModeConfig::PinOnly { .. });
+        if pin_only && self.unpinned == UnpinnedHosts::WebPkiOnly {
             return Err(ConfigError::WebPkiFallbackWithoutRoots);
+        }
+        if pin_only && self.report_only {
+            return Err(ConfigError::ReportOnlyWithoutRoots);
         }
         for warning in self.warnings() {
             log::warn!("certpin: {warning}");
@@ -198,8 +211,11 @@ impl PinnedVerifierBuilder {
 
 impl PinnedVerifier {
     /// Pin-only mode, for clients without a CA store or a trustworthy clock: a leaf whose key
-    /// is pinned is accepted; a pinned intermediate or root counts only if the chain from the
-    /// leaf up to it verifies, signature by signature. Hostnames are checked against the leaf.
+    /// is pinned is accepted; a pinned intermediate or root (which the server must send)
+    /// counts only if the chain from the leaf up to it verifies, signature by signature, and
+    /// each certificate above the leaf is a CA allowed to sign for TLS servers
+    /// (basicConstraints, path length, key usage, extended key usage; chains with name
+    /// constraints are refused). Hostnames are checked against the leaf.
     ///
     /// ```
     /// use certpin_rustls::PinnedVerifier;

@@ -1,9 +1,12 @@
 //! Pin-only mode's chain walk: a pin on a certificate above the leaf counts only if every
-//! signature from the leaf up to that certificate verifies.
+//! signature from the leaf up to that certificate verifies, and every certificate above the
+//! leaf on the way is a CA allowed to sign it (`ca.rs`).
 //!
-//! Without this, a server could send any intermediate carrying a pinned key next to a leaf that
-//! key never signed, and a client matching pins against the raw served list would accept it
-//! (the same mistake as OkHttp's CVE-2016-2402, without even needing a CA).
+//! Without the signatures, a server could send any intermediate carrying a pinned key next to
+//! a leaf that key never signed, and a client matching pins against the raw served list would
+//! accept it (the same mistake as OkHttp's CVE-2016-2402, without even needing a CA). Without
+//! the CA checks, anyone holding an ordinary certificate from a pinned CA could sign a leaf for
+//! any name with its key.
 
 use certpin::{Certificate, PinMatch, PinSet, SoftSha256};
 use rustls::pki_types::{CertificateDer, SignatureVerificationAlgorithm, UnixTime};
@@ -68,6 +71,13 @@ pub(crate) fn walk<'a>(
             found: Some(VerifiedMatch { depth: 0, pin }),
         };
     }
+    if !crate::ca::may_be_server_leaf(&current) {
+        // Only a pin on the leaf's own key could accept it, and that did not match.
+        return Walk {
+            verified,
+            found: None,
+        };
+    }
     let mut used = vec![false; intermediates.len()];
     for depth in 1..=MAX_DEPTH {
         let next = intermediates.iter().enumerate().find_map(|(i, der)| {
@@ -75,6 +85,7 @@ pub(crate) fn walk<'a>(
             let fits = !used[i]
                 && cert.subject() == current.issuer()
                 && within_validity.is_none_or(|now| crate::validity::is_valid_at(&cert, now))
+                && crate::ca::may_sign_server_chain(&cert, depth - 1)
                 && signed_by(&current, &cert, algs);
             fits.then_some((i, der, cert))
         });

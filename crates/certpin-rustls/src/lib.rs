@@ -8,7 +8,7 @@
 //! Two modes, chosen explicitly when building:
 //! - [`PinnedVerifier::pin_only`]: no CA store, no clock needed (devices, private services);
 //!   the leaf's key must be pinned, or a pinned certificate must verifiably have signed the
-//!   chain down to the leaf.
+//!   chain down to the leaf, through certificates that are CAs allowed to sign it.
 //! - [`PinnedVerifier::webpki`]: ordinary WebPKI validation, then pins on the validated path.
 //!
 //! ```no_run
@@ -38,6 +38,7 @@
 #![deny(missing_docs)]
 
 mod builder;
+mod ca;
 mod chain;
 mod policy;
 mod report;

@@ -126,6 +126,9 @@ pub struct PinFailure {
     pub expected_pins: Vec<Pin>,
     /// The host patterns of those policies.
     pub policies: Vec<String>,
+    /// When those pins stop being enforced: the latest expiry of those policies, `None` if
+    /// one of them never expires (RFC 7469's effective expiration date).
+    pub expires: Option<UnixTime>,
     /// When the check ran.
     pub time: UnixTime,
 }
@@ -160,6 +163,9 @@ impl PinFailure {
             "date-time": rfc3339(self.time),
             "hostname": self.host,
             "port": self.port,
+            // RFC 7469 §3: the date after which the noted pins are no longer enforced; null
+            // for policies without an expiry (RFC 7469 has no spelling for "never").
+            "effective-expiration-date": self.expires.map(rfc3339),
             "include-subdomains": self.policies.iter().any(|p| p.starts_with('*')),
             "noted-hostname": self.policies.first().cloned().unwrap_or_else(|| self.host.clone()),
             "served-certificate-chain": pem(&self.served_chain),

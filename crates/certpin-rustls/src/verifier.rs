@@ -101,6 +101,7 @@ impl PinnedVerifier {
                 .flat_map(|p| p.pins().iter().copied())
                 .collect(),
             policies: applied.iter().map(|p| p.pattern().to_string()).collect(),
+            expires: effective_expiry(applied),
             time: now,
         }
     }
@@ -130,6 +131,19 @@ impl PinnedVerifier {
         let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
         rustls::client::verify_server_name(&parsed, server_name)
     }
+}
+
+/// When the pins of `policies` stop being enforced: the latest expiry, or `None` if one of them
+/// never expires.
+fn effective_expiry(policies: &[&HostPolicy]) -> Option<UnixTime> {
+    let mut latest: Option<UnixTime> = None;
+    for policy in policies {
+        let expires = policy.expires()?;
+        if latest.is_none_or(|l| expires.as_secs() > l.as_secs()) {
+            latest = Some(expires);
+        }
+    }
+    latest
 }
 
 /// One certificate check: the served chain, and the policies that apply to its host.

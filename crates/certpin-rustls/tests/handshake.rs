@@ -311,7 +311,19 @@ fn report_only_reports_and_proceeds() {
     let leaf = issue("localhost", &["localhost"], Alg::P256, false, &ca);
     let reports: Arc<Mutex<Vec<PinFailure>>> = Arc::default();
     let sink = reports.clone();
-    let verifier = PinnedVerifier::pin_only(provider())
+    // In pin-only mode the pins are the only check: report-only is refused there.
+    let refused = PinnedVerifier::pin_only(provider())
+        .pin("localhost", [UNRELATED])
+        .unwrap()
+        .report_only()
+        .build();
+    assert_eq!(
+        refused.err(),
+        Some(certpin_rustls::ConfigError::ReportOnlyWithoutRoots)
+    );
+    let mut roots = RootCertStore::empty();
+    roots.add(ca.der.clone()).unwrap();
+    let verifier = PinnedVerifier::webpki(roots.into(), provider())
         .pin(
             "localhost",
             [
@@ -336,6 +348,8 @@ fn report_only_reports_and_proceeds() {
     let json = reports[0].to_rfc7469_json();
     assert_eq!(json["hostname"], "localhost");
     assert_eq!(json["port"], 8443);
+    // The policy never expires.
+    assert!(json["effective-expiration-date"].is_null());
     assert_eq!(
         json["known-pins"][0],
         format!("pin-sha256=\"{}\"", &UNRELATED[8..])
@@ -453,9 +467,12 @@ fn expired_policies_stop_pinning_but_not_validation() {
         .build()
         .unwrap();
     let out = connect(pin_only, &rustls::version::TLS13, &server, "localhost");
+    let failure = PinFailure::from_rustls_error(out.error()).unwrap();
+    assert_eq!(failure.reason, FailureReason::PolicyExpired);
+    // Unix time 1 000 000 000.
     assert_eq!(
-        PinFailure::from_rustls_error(out.error()).unwrap().reason,
-        FailureReason::PolicyExpired
+        failure.to_rfc7469_json()["effective-expiration-date"],
+        "2001-09-09T01:46:40Z"
     );
     assert!(
         server.received().len() == REQUEST.len(),

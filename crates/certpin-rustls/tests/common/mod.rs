@@ -7,8 +7,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -137,6 +138,8 @@ pub struct RustlsServer {
     pub addr: SocketAddr,
     pub received: Arc<Mutex<Vec<u8>>>,
     pub handshakes: Arc<Mutex<Vec<bool>>>,
+    /// Connections accepted so far (`handshakes` has one entry per connection finished).
+    accepted: Arc<AtomicUsize>,
 }
 
 /// Serves `chain` with a signing key that may not match it (no consistency check), to play a
@@ -169,10 +172,12 @@ impl RustlsServer {
         let addr = listener.local_addr().unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
         let handshakes = Arc::new(Mutex::new(Vec::new()));
-        let (rx, hs) = (received.clone(), handshakes.clone());
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let (rx, hs, count) = (received.clone(), handshakes.clone(), accepted.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut tcp) = stream else { continue };
+                count.fetch_add(1, Ordering::SeqCst);
                 let mut conn = rustls::ServerConnection::new(config.clone()).unwrap();
                 let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
                 let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
@@ -194,10 +199,18 @@ impl RustlsServer {
             addr,
             received,
             handshakes,
+            accepted,
         }
     }
 
+    /// Every byte of application data received, once every connection accepted so far has
+    /// ended (so a byte still in flight when the client gave up is counted too).
     pub fn received(&self) -> Vec<u8> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.handshakes.lock().unwrap().len() < self.accepted.load(Ordering::SeqCst) {
+            assert!(Instant::now() < deadline, "a server connection did not end");
+            std::thread::sleep(Duration::from_millis(5));
+        }
         self.received.lock().unwrap().clone()
     }
 }
@@ -315,8 +328,13 @@ impl Outcome {
 
 pub const REQUEST: &[u8] = b"GET /secret HTTP/1.1\r\nAuthorization: Bearer token\r\n\r\n";
 
-/// Connects, completes the handshake, and only then sends [`REQUEST`]; reads the echo when
-/// `expect_echo`.
+/// Connects and sends [`REQUEST`], reading the echo when `expect_echo`.
+///
+/// The request is written *before* the handshake, as an application that writes at once does:
+/// rustls keeps it until the handshake is complete and then sends it. So a verifier that let an
+/// impostor through would hand it the request, and "the server received nothing" checks what
+/// the library does, not what this client chose (`tests/leak_control.rs` shows it detects a
+/// leak).
 pub fn connect_with(
     config: Arc<rustls::ClientConfig>,
     addr: SocketAddr,
@@ -325,6 +343,7 @@ pub fn connect_with(
 ) -> Outcome {
     let mut conn =
         rustls::ClientConnection::new(config, name.to_string().try_into().unwrap()).unwrap();
+    conn.writer().write_all(REQUEST).unwrap();
     let mut tcp = TcpStream::connect(addr).unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     while conn.is_handshaking() {
@@ -337,7 +356,7 @@ pub fn connect_with(
         }
     }
     let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
-    tls.write_all(REQUEST).unwrap();
+    tls.flush().unwrap();
     let mut echo = vec![0u8; REQUEST.len()];
     if expect_echo {
         tls.read_exact(&mut echo).unwrap();
