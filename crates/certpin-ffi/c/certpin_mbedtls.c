@@ -183,8 +183,10 @@ int certpin_mbedtls_verify(void *p_ctx, mbedtls_x509_crt *crt, int depth, uint32
         *flags |= MBEDTLS_X509_BADCERT_OTHER;
         return CERTPIN_MBEDTLS_ERR_PIN_MISMATCH;
     }
-    if ((ctx->options & CERTPIN_MBEDTLS_PIN_ONLY) && left != 0) {
-        /* Under VERIFY_OPTIONAL a flag alone would not stop the handshake. */
+    if (left != 0) {
+        /* Under VERIFY_OPTIONAL a flag alone would not stop the handshake (under
+         * VERIFY_REQUIRED mbedTLS stops it anyway): a pin never excuses a problem mbedTLS
+         * found. With CERTPIN_MBEDTLS_PIN_ONLY, "not trusted" was cleared above. */
         return CERTPIN_MBEDTLS_ERR_PIN_MISMATCH;
     }
     return 0;

@@ -46,7 +46,9 @@ extern "C" {
 #endif
 
 /* The pin is the trust anchor: no CA chain is configured (use MBEDTLS_SSL_VERIFY_OPTIONAL),
- * so "not trusted" is expected and cleared; every other flag still fails the handshake. */
+ * so "not trusted" is expected and cleared; every other flag still fails the handshake.
+ * Without this option every flag mbedTLS leaves set fails the handshake, under
+ * VERIFY_OPTIONAL as under VERIFY_REQUIRED: "CA chain AND pin". */
 #define CERTPIN_MBEDTLS_PIN_ONLY 0x1u
 /* A pin may also match a certificate above the leaf (an intermediate or the root), but only
  * one reached by signatures this callback verified itself, from the leaf up. */
