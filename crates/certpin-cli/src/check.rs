@@ -136,6 +136,10 @@ fn print_table(outcomes: &[Outcome]) {
 }
 
 fn roots(opts: &CheckOptions) -> Result<Arc<rustls::RootCertStore>, String> {
+    if opts.ca_file.is_some() && opts.mode == CheckMode::PinOnly {
+        // Silently ignoring it would let a user believe the chain was validated.
+        return Err("--ca-file needs --mode webpki: pin-only mode uses no CA".into());
+    }
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = &opts.ca_file {

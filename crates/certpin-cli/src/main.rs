@@ -129,7 +129,7 @@ struct CheckArgs {
     mode: CheckMode,
 
     /// Extra trusted roots (PEM) for `--mode webpki`, besides webpki-roots.
-    #[arg(long, value_name = "PEM", requires = "mode")]
+    #[arg(long, value_name = "PEM")]
     ca_file: Option<String>,
 
     #[command(flatten)]

@@ -233,6 +233,10 @@ fn check_exit_codes() {
         Some(4),
         "unknown issuer"
     );
+    // A CA file means nothing in pin-only mode: a usage error, not a silent no-op.
+    let (c, _, err) = code(&["--ca-file", root, "--pin", &curl("chain/leaf.pem")]);
+    assert_eq!(c, Some(2), "{err}");
+    assert!(err.contains("--mode webpki"), "{err}");
     assert_eq!(
         code(&["--sni", "other.example", "--pin", &curl("chain/leaf.pem")]).0,
         Some(4),

@@ -209,7 +209,6 @@ impl PinnedVerifier {
             };
             return self.fail(self.report(request, reason, None));
         }
-        self.check_name(request.end_entity, request.server_name)?;
         let leaf = Certificate::from_der(request.end_entity)
             .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
         if check_dates && !crate::validity::is_valid_at(&leaf, request.now) {
@@ -225,6 +224,8 @@ impl PinnedVerifier {
             check_dates.then_some(request.now),
         );
         if let Some(found) = walk.found {
+            // The name after the pins: an impostor gets the pin diagnostic, whatever its name.
+            self.check_name(request.end_entity, request.server_name)?;
             log::debug!(
                 "certpin: {}: pin {} matched at depth {}",
                 request.host,
