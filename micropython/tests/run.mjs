@@ -72,6 +72,10 @@ let failed = 0;
   copyTree(mp, path.join(repo, "testdata"), "/testdata");
   const shared = path.resolve(repo, "../shared/vectors");
   if (fs.existsSync(shared)) copyTree(mp, shared, "/shared/vectors");
+  // What the CLI prints for testdata/chain/leaf.pem (scripts/test-micropython makes it).
+  const snippet = process.env.CERTPIN_CLI_SNIPPET;
+  if (!snippet) throw new Error("CERTPIN_CLI_SNIPPET is not set: run scripts/test-micropython");
+  mp.FS.writeFile("/snippet.py", fs.readFileSync(snippet));
   const ok = run(
     mp,
     [

@@ -1,15 +1,18 @@
-//! Full TLS 1.3 handshakes in memory (rustls client and server, no sockets), side by side:
+//! Full TLS 1.3 handshakes with a rustls server, side by side, for three client verifiers:
 //! - `pin_only`: certpin's pin-only verifier;
 //! - `webpki_pins`: certpin's WebPKI + pins verifier;
-//! - `webpki_plain`: rustls's own `WebPkiServerVerifier`, no pins;
+//! - `webpki_plain`: rustls's own `WebPkiServerVerifier`, no pins.
 //!
-//! and `pin_check`, the pin check alone (parse the leaf, hash its SPKI, match a 2-pin set), to
-//! compare with a handshake. `scripts/bench-report-tls` prints the ratios.
+//! Each over loopback TCP (`loopback_*`: a server thread on 127.0.0.1, a new connection per
+//! handshake, what a client sees) and in memory (no sockets: the CPU cost alone, with less
+//! noise). `pin_check` is the pin check alone (parse the leaf, hash its SPKI, match a 2-pin
+//! set), to compare with a handshake. `scripts/bench-report-tls` prints the ratios.
 
 // `criterion_group!` defines an undocumented `pub fn`.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -77,6 +80,36 @@ fn handshake(client_config: &Arc<ClientConfig>, server_config: &Arc<ServerConfig
     }
 }
 
+/// A server thread on loopback that completes a handshake on every connection, one after
+/// the other, until the benchmark process exits.
+fn loopback_server(config: Arc<ServerConfig>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut tcp) = stream else { continue };
+            let _ = tcp.set_nodelay(true);
+            let mut conn = ServerConnection::new(config.clone()).unwrap();
+            while conn.is_handshaking() {
+                if conn.complete_io(&mut tcp).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    addr
+}
+
+fn loopback_handshake(client_config: &Arc<ClientConfig>, addr: SocketAddr) {
+    let name = ServerName::try_from("localhost").unwrap();
+    let mut client = ClientConnection::new(client_config.clone(), name).unwrap();
+    let mut tcp = TcpStream::connect(addr).unwrap();
+    tcp.set_nodelay(true).unwrap();
+    while client.is_handshaking() {
+        client.complete_io(&mut tcp).unwrap();
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let pki = pki();
     let leaf_pin = {
@@ -127,6 +160,16 @@ fn bench(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(4))
         .warm_up_time(Duration::from_secs(1))
         .sample_size(40);
+    let addr = loopback_server(server.clone());
+    for (name, config) in [
+        ("loopback_pin_only", &pin_only),
+        ("loopback_webpki_pins", &webpki_pins),
+        ("loopback_webpki_plain", &webpki_plain),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| loopback_handshake(black_box(config), addr))
+        });
+    }
     group.bench_function("pin_only", |b| {
         b.iter(|| handshake(black_box(&pin_only), &server))
     });

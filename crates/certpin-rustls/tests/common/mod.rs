@@ -389,3 +389,40 @@ pub fn connect(
 ) -> Outcome {
     connect_with(client_config(verifier, version), server.addr, name, true)
 }
+
+/// A pin no test key has (the backup key of a test that is never deployed).
+pub const UNRELATED: &str = "sha256//ERERERERERERERERERERERERERERERERERERERERERE=";
+
+pub fn pin_only(pins: &[String]) -> Arc<certpin_rustls::PinnedVerifier> {
+    certpin_rustls::PinnedVerifier::pin_only(provider())
+        .pin("localhost", pins)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+pub fn webpki(roots: &[&Issued], pins: &[String]) -> Arc<certpin_rustls::PinnedVerifier> {
+    let mut store = rustls::RootCertStore::empty();
+    for root in roots {
+        store.add(root.der.clone()).unwrap();
+    }
+    certpin_rustls::PinnedVerifier::webpki(store.into(), provider())
+        .pin("localhost", pins)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+pub fn assert_refused_silently(
+    outcome: &Outcome,
+    server: &RustlsServer,
+) -> certpin_rustls::PinFailure {
+    let err = outcome.error();
+    assert!(
+        server.received().is_empty(),
+        "server received application data"
+    );
+    certpin_rustls::PinFailure::from_rustls_error(err)
+        .unwrap_or_else(|| panic!("not a pin failure: {err:?}"))
+        .clone()
+}
