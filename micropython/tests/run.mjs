@@ -72,6 +72,8 @@ let failed = 0;
   copyTree(mp, path.join(repo, "testdata"), "/testdata");
   const shared = path.resolve(repo, "../shared/vectors");
   if (fs.existsSync(shared)) copyTree(mp, shared, "/shared/vectors");
+  // CI always provides ../shared: there, a missing copy must fail, not skip.
+  else if (process.env.CI) throw new Error(`${shared} is missing in CI`);
   // What the CLI prints for testdata/chain/leaf.pem (scripts/test-micropython makes it).
   const snippet = process.env.CERTPIN_CLI_SNIPPET;
   if (!snippet) throw new Error("CERTPIN_CLI_SNIPPET is not set: run scripts/test-micropython");

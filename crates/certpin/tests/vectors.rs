@@ -126,8 +126,13 @@ fn fixtures_match_openssl() {
 fn shared_vectors_match_openssl() {
     let dir = repo().join("../shared/vectors");
     if !dir.exists() {
-        // The shared vectors live beside the checkout (CI provides them); the project's own
-        // fixtures above cover the same definitions.
+        // The shared vectors live beside the checkout; the project's own fixtures above cover
+        // the same definitions. CI always provides them, so there a missing copy is a failure.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing in CI",
+            dir.display()
+        );
         eprintln!("skipping: {} not present", dir.display());
         return;
     }
