@@ -38,11 +38,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "localhost".try_into()?,
     )?;
     let mut tcp = TcpStream::connect(other.addr)?;
-    let err = loop {
+    let mut refused = None;
+    while conn.is_handshaking() {
         if let Err(e) = conn.complete_io(&mut tcp) {
-            break e;
+            refused = Some(e);
+            break;
         }
-    };
-    println!("\nanother key is refused during the handshake:\n{err}");
+    }
+    let err = refused.ok_or("the server with another key was accepted")?;
+    let failure = err
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>())
+        .and_then(certpin_rustls::PinFailure::from_rustls_error)
+        .ok_or_else(|| format!("refused, but not by the pins: {err}"))?;
+    println!("\nanother key is refused during the handshake:\n{failure}");
     Ok(())
 }
