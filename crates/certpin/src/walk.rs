@@ -1,14 +1,16 @@
 //! The lean certificate-to-key walk of [`SubjectPublicKeyInfo::from_certificate`], written for
-//! flash size on microcontrollers.
+//! flash size on microcontrollers and speed on servers.
 //!
-//! Why an interpreter: the straight-line walk (`TbsToKey` in `cert.rs`, which
+//! Why a table: the straight-line walk (`TbsToKey` in `cert.rs`, which
 //! `Certificate::from_der` keeps using) is inlined by LTO into one ~1 KiB function with an
-//! `Error` built at every rejection site. Here the way to the key is a `const` table of steps
-//! run by one loop; each kind of check exists once, over one non-inlined TLV-header reader, and
-//! a rejection is a small record (what, where, two numbers) turned into the public [`Error`] at
-//! one place. The checks, their order, and the resulting `Error` (variant, field, offset) are
-//! exactly those of `TbsToKey`; a unit test compares both on every fixture under thousands of
-//! mutations.
+//! `Error` built at every rejection site. Here the way to the key is a `const` table of steps,
+//! each run by one step method: read one element (one TLV-header reader), check its value by
+//! kind, enter or step over it, close the element it ends. A rejection is a small record (what,
+//! where, two numbers) turned into the public [`Error`] at one place. Microcontrollers run the
+//! table in a loop, so each check exists once in flash; 64-bit targets unroll it, so each step
+//! is compiled with its flags known. The checks, their order, and the resulting `Error`
+//! (variant, field, offset) are exactly those of `TbsToKey`; a unit test compares both drivers
+//! with it on every fixture under thousands of mutations.
 
 use crate::error::{Error, Field};
 use crate::spki::{AlgorithmIdentifier, Oid, SubjectPublicKeyInfo};
