@@ -16,8 +16,18 @@ use crate::net::{
 pub enum CheckMode {
     /// Pins alone, no CA store, dates ignored (what a device without a clock does).
     PinOnly,
-    /// WebPKI validation (webpki-roots plus `--ca-file`), then pins on the validated path.
+    /// WebPKI validation (`--roots` plus `--ca-file`), then pins on the validated path.
     Webpki,
+}
+
+/// `--roots`: the CA set WebPKI mode validates against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Roots {
+    /// Mozilla's CA set, built into certpin (webpki-roots): the same everywhere.
+    Webpki,
+    /// The operating system's store (on Linux `/etc/ssl/certs`, or `SSL_CERT_FILE` /
+    /// `SSL_CERT_DIR`): what the machine's other TLS clients trust.
+    Platform,
 }
 
 /// `--format` of `check`.
@@ -33,6 +43,7 @@ pub enum CheckFormat {
 pub struct CheckOptions {
     pub targets: Vec<(String, Vec<String>)>,
     pub mode: CheckMode,
+    pub roots: Roots,
     pub ca_file: Option<String>,
     pub sni: Option<String>,
     pub connect_to: Option<String>,
@@ -136,12 +147,31 @@ fn print_table(outcomes: &[Outcome]) {
 }
 
 fn roots(opts: &CheckOptions) -> Result<Arc<rustls::RootCertStore>, String> {
-    if opts.ca_file.is_some() && opts.mode == CheckMode::PinOnly {
-        // Silently ignoring it would let a user believe the chain was validated.
-        return Err("--ca-file needs --mode webpki: pin-only mode uses no CA".into());
+    if opts.mode == CheckMode::PinOnly && (opts.ca_file.is_some() || opts.roots != Roots::Webpki) {
+        // Silently ignoring them would let a user believe the chain was validated.
+        return Err("--ca-file and --roots need --mode webpki: pin-only mode uses no CA".into());
     }
     let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    match opts.roots {
+        Roots::Webpki => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Roots::Platform => {
+            let found = rustls_native_certs::load_native_certs();
+            // Unreadable entries are skipped, as other clients of the store do; an empty
+            // store is an error rather than a check that refuses every server.
+            let (added, _ignored) = roots.add_parsable_certificates(found.certs);
+            if added == 0 {
+                let why: Vec<String> = found.errors.iter().map(|e| e.to_string()).collect();
+                return Err(format!(
+                    "no certificate in the platform's CA store{}",
+                    if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", why.join("; "))
+                    }
+                ));
+            }
+        }
+    }
     if let Some(path) = &opts.ca_file {
         let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
         let blocks = pem::parse_many(&bytes).map_err(|e| format!("{path}: invalid PEM: {e}"))?;

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::check::{CheckFormat, CheckMode};
+use crate::check::{CheckFormat, CheckMode, Roots};
 use crate::output::OutputFormat;
 
 const AFTER_HELP: &str = "\
@@ -128,7 +128,11 @@ struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckMode::PinOnly)]
     mode: CheckMode,
 
-    /// Extra trusted roots (PEM) for `--mode webpki`, besides webpki-roots.
+    /// The CAs `--mode webpki` trusts: Mozilla's set built into certpin, or the system's.
+    #[arg(long, value_enum, default_value_t = Roots::Webpki)]
+    roots: Roots,
+
+    /// Extra trusted roots (PEM) for `--mode webpki`, besides `--roots`.
     #[arg(long, value_name = "PEM")]
     ca_file: Option<String>,
 
@@ -180,6 +184,7 @@ fn main() -> ExitCode {
             Ok(targets) => check::run(&check::CheckOptions {
                 targets,
                 mode: args.mode,
+                roots: args.roots,
                 ca_file: args.ca_file.clone(),
                 sni: args.connect.sni.clone(),
                 connect_to: args.connect.connect_to.clone(),

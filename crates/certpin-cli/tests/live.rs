@@ -233,6 +233,35 @@ fn check_exit_codes() {
         Some(4),
         "unknown issuer"
     );
+    // The platform's store, pointed at the test root the way OpenSSL-style clients are
+    // (SSL_CERT_FILE), and at a store without it.
+    let root_pin = curl("chain/root.pem");
+    let platform = |store: &str| {
+        let mut all = vec![
+            "check",
+            target.as_str(),
+            "--mode",
+            "webpki",
+            "--roots",
+            "platform",
+        ];
+        all.extend(["--pin", &root_pin, "--pin", backup]);
+        let out = Command::new(env!("CARGO_BIN_EXE_certpin"))
+            .args(&all)
+            .env("SSL_CERT_FILE", testdata(store))
+            .env_remove("SSL_CERT_DIR")
+            .output()
+            .unwrap();
+        (out.status.code(), text(&out.stderr))
+    };
+    let (c, err) = platform("chain/root.pem");
+    assert_eq!(c, Some(0), "{err}");
+    let (c, err) = platform("certs/ca-ec-p256.pem");
+    assert_eq!(
+        c,
+        Some(4),
+        "a store without the test root: unknown issuer; {err}"
+    );
     // A CA file means nothing in pin-only mode: a usage error, not a silent no-op.
     let (c, _, err) = code(&["--ca-file", root, "--pin", &curl("chain/leaf.pem")]);
     assert_eq!(c, Some(2), "{err}");

@@ -241,6 +241,11 @@ impl PinnedVerifier {
     /// *validated* path only (leaf, intermediates, trust anchor), never against the list the
     /// server sent.
     ///
+    /// `roots` is any `RootCertStore`: Mozilla's set from the `webpki-roots` crate (below),
+    /// the operating system's store from `rustls-native-certs`
+    /// (`roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs)`,
+    /// what `certpin check --roots platform` does), or your own private CA.
+    ///
     /// ```
     /// use certpin_rustls::{PinnedVerifier, UnpinnedHosts};
     /// let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
