@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mbedtls/md.h"
+#include "mbedtls/oid.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/x509.h"
 
@@ -57,23 +58,54 @@ static void reset_handshake_state(certpin_mbedtls_ctx *ctx)
     ctx->flags_seen = 0;
 }
 
-/* 1 if parent's key verifies child's signature and parent may sign certificates. The same
- * checks mbedTLS makes between a child and a *trusted* parent, done here because for an
- * untrusted chain mbedTLS reports a bad signature only as a flag that pin-only mode clears. */
-static int signed_by(mbedtls_x509_crt *child, mbedtls_x509_crt *parent)
+/* 1 if parent may have signed a certificate of a TLS server chain with `below` intermediates
+ * between it and the leaf (RFC 5280 §6.1.4 (k)-(n)): a CA, within its path length, with
+ * keyCertSign in its key usage and serverAuth in its extended key usage (where it has them).
+ * Without these, anyone holding an ordinary certificate of a pinned CA could sign a leaf for
+ * any name with its key. */
+static int may_sign(const mbedtls_x509_crt *parent, int below)
 {
-    unsigned char hash[MBEDTLS_MD_MAX_SIZE];
-    const mbedtls_md_info_t *md_info;
-    mbedtls_md_type_t md = child->MBEDTLS_PRIVATE(sig_md);
-
     if (!parent->MBEDTLS_PRIVATE(ca_istrue)) {
+        return 0;
+    }
+    /* mbedTLS stores pathLenConstraint + 1, and 0 for "no constraint". */
+    if (parent->MBEDTLS_PRIVATE(max_pathlen) > 0 && below >= parent->MBEDTLS_PRIVATE(max_pathlen)) {
         return 0;
     }
 #if defined(MBEDTLS_X509_CHECK_KEY_USAGE)
     if (mbedtls_x509_crt_check_key_usage(parent, MBEDTLS_X509_KU_KEY_CERT_SIGN) != 0) {
         return 0;
     }
+#else
+    if (parent->MBEDTLS_PRIVATE(ext_types) & MBEDTLS_X509_EXT_KEY_USAGE) {
+        return 0; /* a key usage this build cannot read: refuse rather than guess */
+    }
 #endif
+#if defined(MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE)
+    if (mbedtls_x509_crt_check_extended_key_usage(parent, MBEDTLS_OID_SERVER_AUTH,
+                                                  MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0) {
+        return 0;
+    }
+#else
+    if (parent->MBEDTLS_PRIVATE(ext_types) & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE) {
+        return 0;
+    }
+#endif
+    return 1;
+}
+
+/* 1 if parent's key verifies child's signature and parent may sign it (may_sign). The same
+ * checks mbedTLS makes between a child and a *trusted* parent, done here because for an
+ * untrusted chain mbedTLS reports a bad signature only as a flag that pin-only mode clears. */
+static int signed_by(mbedtls_x509_crt *child, mbedtls_x509_crt *parent, int below)
+{
+    unsigned char hash[MBEDTLS_MD_MAX_SIZE];
+    const mbedtls_md_info_t *md_info;
+    mbedtls_md_type_t md = child->MBEDTLS_PRIVATE(sig_md);
+
+    if (!may_sign(parent, below)) {
+        return 0;
+    }
     /* SHA-256 and up, as mbedTLS's default certificate profile. */
     if (md != MBEDTLS_MD_SHA256 && md != MBEDTLS_MD_SHA384 && md != MBEDTLS_MD_SHA512) {
         return 0;
@@ -93,19 +125,19 @@ static int signed_by(mbedtls_x509_crt *child, mbedtls_x509_crt *parent)
  * sent) and those mbedTLS placed above the leaf (which includes a trusted root the server did
  * not send). Names are not compared: the signature is the proof, the name is not. */
 static mbedtls_x509_crt *find_signer(certpin_mbedtls_ctx *ctx, mbedtls_x509_crt *leaf,
-                                     mbedtls_x509_crt *child)
+                                     mbedtls_x509_crt *child, int below)
 {
     mbedtls_x509_crt *cand;
     size_t i;
 
     for (cand = leaf->next; cand != NULL; cand = cand->next) {
-        if (cand != child && cand->raw.p != NULL && signed_by(child, cand)) {
+        if (cand != child && cand->raw.p != NULL && signed_by(child, cand, below)) {
             return cand;
         }
     }
     for (i = 1; i < CHAIN_MAX; i++) {
         cand = ctx->chain[i];
-        if (cand != NULL && cand != child && signed_by(child, cand)) {
+        if (cand != NULL && cand != child && signed_by(child, cand, below)) {
             return cand;
         }
     }
@@ -130,7 +162,7 @@ static int check_pins(certpin_mbedtls_ctx *ctx, mbedtls_x509_crt *leaf)
     }
     /* Walk up only along signatures verified here; stop at the first missing link. */
     for (depth = 1; depth < CHAIN_MAX; depth++) {
-        parent = find_signer(ctx, leaf, child);
+        parent = find_signer(ctx, leaf, child, depth - 1);
         if (parent == NULL) {
             break;
         }

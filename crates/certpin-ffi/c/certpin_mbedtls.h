@@ -22,7 +22,9 @@
  *    flags do not prove that a served intermediate signed the leaf: anyone can serve their own
  *    leaf next to the real intermediate (same issuer name). A pin on a certificate above the
  *    leaf (CERTPIN_MBEDTLS_ALLOW_ISSUER_PINS) therefore counts only where this callback has
- *    verified every signature from the leaf up to the pinned certificate itself.
+ *    verified every signature from the leaf up to the pinned certificate itself, each made by
+ *    a certificate allowed to sign for a TLS server (CA:TRUE, within its path length,
+ *    keyCertSign, serverAuth where it has an extended key usage).
  *  - ESP-IDF's certificate bundle (esp_crt_bundle_attach) installs its own verify callback;
  *    a second mbedtls_ssl_conf_verify would silently replace it and drop the CA check.
  *    certpin_mbedtls_conf_verify() chains instead: the previous callback runs first, for
