@@ -11,7 +11,9 @@ use der::Decode;
 use der::asn1::ObjectIdentifier;
 use der::oid::AssociatedOid;
 use x509_cert::ext::Extensions;
-use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints};
+use x509_cert::ext::pkix::{
+    BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints, SubjectAltName,
+};
 
 /// id-kp-serverAuth (RFC 5280 §4.2.1.12).
 const SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
@@ -28,7 +30,8 @@ struct Understood {
 
 /// Decodes the extensions of `cert`. `None` if they do not decode, if one appears twice
 /// (RFC 5280 §4.2), if there are name constraints (not enforced here, so a chain that relies
-/// on them is refused rather than half-checked), or if one it does not understand is critical.
+/// on them is refused rather than half-checked), or if one it does not understand is critical
+/// (the subjectAltName counts as understood: the host name check reads it).
 fn understood(cert: &Certificate<'_>) -> Option<Understood> {
     let mut found = Understood::default();
     let Some(der) = cert.extensions() else {
@@ -49,6 +52,9 @@ fn understood(cert: &Certificate<'_>) -> Option<Understood> {
                 found.extended_key_usage = Some(ExtendedKeyUsage::from_der(value).ok()?);
             }
             NameConstraints::OID => return None,
+            // Read by the host name check (rustls-webpki, which also accepts it critical), and
+            // RFC 5280 §4.2.1.6 requires it critical when the subject is empty.
+            SubjectAltName::OID => {}
             _ if ext.critical => return None,
             _ => {}
         }

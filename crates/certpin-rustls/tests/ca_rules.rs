@@ -14,8 +14,8 @@ use std::process::Command;
 use certpin_rustls::PinnedVerifier;
 use common::*;
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, IsCa,
-    KeyUsagePurpose, NameConstraints,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
+    GeneralSubtree, IsCa, KeyUsagePurpose, NameConstraints,
 };
 use rustls::pki_types::CertificateDer;
 
@@ -120,6 +120,17 @@ fn a_proper_intermediate_is_accepted_through_the_pinned_root() {
     check("CA intermediate", true, &root, &[&inter], &leaf);
     let direct = issue_with(leaf_params("localhost", "localhost"), Alg::P256, &root);
     check("leaf issued by the root", true, &root, &[], &direct);
+}
+
+#[test]
+fn a_leaf_with_an_empty_subject_and_a_critical_subject_alt_name_is_accepted() {
+    // RFC 5280 §4.2.1.6: with an empty subject, the subjectAltName is critical.
+    let root = self_signed(ca_params("pinned root"));
+    let inter = issue_with(ca_params("intermediate"), Alg::P256, &root);
+    let mut p = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    p.distinguished_name = DistinguishedName::new();
+    let leaf = issue_with(p, Alg::P256, &inter);
+    check("empty subject, critical SAN", true, &root, &[&inter], &leaf);
 }
 
 #[test]
