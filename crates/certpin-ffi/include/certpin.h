@@ -192,7 +192,8 @@ extern "C" {
 //
 // # Safety
 // `der` points at `der_len` readable bytes; `out` is valid for writing a `certpin_digests_t`;
-// `err_offset` is NULL or valid for writing a `size_t`.
+// `err_offset` is NULL or valid for writing a `size_t`. None of the three may overlap
+// another: the outputs are written while `der` is borrowed.
 //
 // ```
 // use certpin_ffi::*;
@@ -239,7 +240,9 @@ certpin_status_t certpin_digests_of_spki(const uint8_t *der, size_t der_len, cer
 //
 // # Safety
 // `text` points at `text_len` readable bytes; `buf` is valid for writing `capacity` pins;
-// `out` is valid for writing a `certpin_pinset_t`.
+// `out` is valid for writing a `certpin_pinset_t`. The three must not overlap: the pins are
+// written into `buf` while `text` is still being read, and `*out` is written twice (emptied
+// first, set last).
 //
 // ```
 // use certpin_ffi::*;
@@ -263,7 +266,9 @@ certpin_status_t certpin_pinset_parse(const char *text, size_t text_len, certpin
 //
 // # Safety
 // `set` points at a valid set; `der` at `der_len` readable bytes; `matched_index` and
-// `err_offset` are NULL or valid for writing a `size_t`.
+// `err_offset` are NULL or valid for writing a `size_t`. The out-parameters must not overlap
+// each other, the set, its pins or `der`: `*err_offset` is written before the inputs are read
+// and `*matched_index` while they are still borrowed.
 //
 // ```
 // use certpin_ffi::*;

@@ -13,7 +13,8 @@ use crate::types::{CERTPIN_NO_OFFSET, CertpinDigests, core_error, status};
 ///
 /// # Safety
 /// `der` points at `der_len` readable bytes; `out` is valid for writing a `certpin_digests_t`;
-/// `err_offset` is NULL or valid for writing a `size_t`.
+/// `err_offset` is NULL or valid for writing a `size_t`. None of the three may overlap
+/// another: the outputs are written while `der` is borrowed.
 ///
 /// ```
 /// use certpin_ffi::*;

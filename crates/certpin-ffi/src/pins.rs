@@ -19,7 +19,9 @@ use crate::types::{CERTPIN_NO_OFFSET, CertpinPin, CertpinPinSet, core_error};
 ///
 /// # Safety
 /// `text` points at `text_len` readable bytes; `buf` is valid for writing `capacity` pins;
-/// `out` is valid for writing a `certpin_pinset_t`.
+/// `out` is valid for writing a `certpin_pinset_t`. The three must not overlap: the pins are
+/// written into `buf` while `text` is still being read, and `*out` is written twice (emptied
+/// first, set last).
 ///
 /// ```
 /// use certpin_ffi::*;
@@ -72,8 +74,9 @@ pub unsafe extern "C" fn certpin_pinset_parse(
         if count >= capacity {
             return CertpinStatus::from(Error::TooManyPins { capacity });
         }
-        // SAFETY: `count < capacity` and `buf` holds `capacity` writable pins (contract);
-        // `write` because the C array may be uninitialized.
+        // SAFETY: `count < capacity` and `buf` holds `capacity` writable pins that overlap
+        // neither `text`, still borrowed, nor `out` (contract); `write` because the C array
+        // may be uninitialized.
         unsafe { buf.add(count).write(CertpinPin::from_pin(pin)) };
         count = count.saturating_add(1);
     }
@@ -84,7 +87,7 @@ pub unsafe extern "C" fn certpin_pinset_parse(
         pins: buf,
         len: count,
     };
-    // SAFETY: `out` was checked non-NULL above and is writable (contract).
+    // SAFETY: `out` was checked non-NULL above and is writable, apart from `buf` (contract).
     unsafe { put(out, set) };
     CertpinStatus::CERTPIN_OK
 }
@@ -131,7 +134,9 @@ unsafe fn set_pins<'a>(set: *const CertpinPinSet) -> Result<&'a [CertpinPin], Ce
 ///
 /// # Safety
 /// `set` points at a valid set; `der` at `der_len` readable bytes; `matched_index` and
-/// `err_offset` are NULL or valid for writing a `size_t`.
+/// `err_offset` are NULL or valid for writing a `size_t`. The out-parameters must not overlap
+/// each other, the set, its pins or `der`: `*err_offset` is written before the inputs are read
+/// and `*matched_index` while they are still borrowed.
 ///
 /// ```
 /// use certpin_ffi::*;
@@ -151,7 +156,8 @@ pub unsafe extern "C" fn certpin_match_certificate(
     matched_index: *mut usize,
     err_offset: *mut usize,
 ) -> CertpinStatus {
-    // SAFETY: every pointer is forwarded under this function's contract.
+    // SAFETY: every pointer is forwarded under this function's contract, which keeps the
+    // out-parameters apart from the inputs borrowed here.
     unsafe {
         put(err_offset, CERTPIN_NO_OFFSET);
         let (pins, der) = match (set_pins(set), slice(der, der_len)) {
@@ -191,7 +197,8 @@ pub unsafe extern "C" fn certpin_match_spki(
     matched_index: *mut usize,
     err_offset: *mut usize,
 ) -> CertpinStatus {
-    // SAFETY: every pointer is forwarded under this function's contract.
+    // SAFETY: every pointer is forwarded under this function's contract, which keeps the
+    // out-parameters apart from the inputs borrowed here.
     unsafe {
         put(err_offset, CERTPIN_NO_OFFSET);
         let (pins, der) = match (set_pins(set), slice(der, der_len)) {
