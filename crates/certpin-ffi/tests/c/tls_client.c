@@ -6,6 +6,10 @@
  * usage: tls_client --port N --pins TEXT [--pin-only] [--issuer-pins] [--ca FILE]
  *                   [--authmode none|optional|required] [--hostname NAME]
  *                   [--callback certpin|flag-only|verify-failed] [--prev pass|fail]
+ *                   [--resume]
+ *
+ * --resume: after the exchange, reconnect resuming the session (certpin_mbedtls_reset first)
+ * and print a second line, "resumed=...", with the callback's outcome and call count then.
  *
  * Exit: 0 handshake completed and data exchanged, 1 handshake failed, 3 pin list rejected
  * (before any connection), 2 usage or setup error.
@@ -72,10 +76,12 @@ int main(int argc, char **argv)
     const char *port = NULL, *pins_text = NULL, *ca_file = NULL, *hostname = "localhost";
     const char *authmode_name = "optional", *callback = "certpin", *prev = NULL;
     unsigned options = 0;
+    int resume = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--pin-only")) options |= CERTPIN_MBEDTLS_PIN_ONLY;
         else if (!strcmp(a, "--issuer-pins")) options |= CERTPIN_MBEDTLS_ALLOW_ISSUER_PINS;
+        else if (!strcmp(a, "--resume")) resume = 1;
         else if (v && !strcmp(a, "--port")) port = argv[++i];
         else if (v && !strcmp(a, "--pins")) pins_text = argv[++i];
         else if (v && !strcmp(a, "--ca")) ca_file = argv[++i];
@@ -110,6 +116,7 @@ int main(int argc, char **argv)
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context drbg;
     certpin_mbedtls_ctx pin_ctx;
+    mbedtls_ssl_session saved;
     char err[200];
     int ret, exit_code = 1;
 
@@ -119,6 +126,7 @@ int main(int argc, char **argv)
     mbedtls_x509_crt_init(&ca);
     mbedtls_entropy_init(&entropy);
     mbedtls_ctr_drbg_init(&drbg);
+    mbedtls_ssl_session_init(&saved);
 
     if ((ret = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, NULL, 0)) != 0 ||
         (ret = mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_CLIENT,
@@ -184,9 +192,39 @@ int main(int argc, char **argv)
     mbedtls_ssl_close_notify(&ssl);
     exit_code = 0;
 
+    if (resume) {
+        /* A resumed handshake sends no certificate, so the callback is not called: the
+         * outcome is what certpin_mbedtls_reset left, not the first handshake's match. */
+        int calls_before = counting_calls;
+        ret = mbedtls_ssl_get_session(&ssl, &saved);
+        mbedtls_net_free(&net);
+        if (ret != 0 || (ret = mbedtls_ssl_session_reset(&ssl)) != 0 ||
+            (ret = mbedtls_ssl_set_session(&ssl, &saved)) != 0 ||
+            (ret = mbedtls_net_connect(&net, "127.0.0.1", port, MBEDTLS_NET_PROTO_TCP)) != 0) {
+            printf("resumed=setup-error ret=-0x%04x\n", (unsigned) -ret);
+            exit_code = 2;
+            goto out;
+        }
+        certpin_mbedtls_reset(&pin_ctx);
+        while ((ret = mbedtls_ssl_handshake(&ssl)) == MBEDTLS_ERR_SSL_WANT_READ ||
+               ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+        }
+        sent = ret == 0 ? mbedtls_ssl_write(&ssl, (const unsigned char *) PROBE, strlen(PROBE)) : ret;
+        printf("resumed=%s ret=-0x%04x matched_depth=%d status=%s new_calls=%d\n",
+               ret == 0 && sent > 0 ? "handshake-ok" : "failed", (unsigned) -ret,
+               pin_ctx.matched_depth, certpin_error_name(pin_ctx.status),
+               counting_calls - calls_before);
+        if (ret != 0 || sent <= 0) {
+            exit_code = 1;
+        } else {
+            mbedtls_ssl_close_notify(&ssl);
+        }
+    }
+
 out:
     mbedtls_net_free(&net);
     mbedtls_ssl_free(&ssl);
+    mbedtls_ssl_session_free(&saved);
     mbedtls_ssl_config_free(&conf);
     mbedtls_x509_crt_free(&ca);
     mbedtls_ctr_drbg_free(&drbg);
