@@ -30,11 +30,15 @@ pub(crate) enum ModeConfig {
 /// provider's algorithms: a server that has the pinned certificate but not its private key
 /// cannot complete the handshake.
 ///
-/// Session resumption: rustls does not call the verifier again when a session resumes. A
-/// resumed session proves the server holds the secrets of an earlier, fully verified (and so
-/// pin-checked) handshake made with the same `ClientConfig`, so pins cannot be bypassed that
-/// way; but a session resumed after the pins were changed was checked against the old pins.
-/// Build a new `ClientConfig` (which has a new session cache) whenever the pins change.
+/// Session resumption: rustls does not call the verifier when a session resumes. Since rustls
+/// 0.23.24 (the version this crate requires) a client resumes only sessions established under
+/// the same verifier object (`Arc` pointer equality), so a session from a configuration with
+/// other pins, or with no pins, is not resumed, even from a shared session store: the server
+/// gets a full handshake, checked against this verifier's pins. A resumed session proves the
+/// server holds secrets of the earlier, fully checked handshake. A server that shares the
+/// pinned server's session ticket key can also resume it, so ticket keys are part of what the
+/// pins protect: keep them as secret as the pinned private keys. Pins are fixed when the
+/// verifier is built; to change them, build a new verifier and `ClientConfig`.
 pub struct PinnedVerifier {
     mode: ModeConfig,
     provider: Arc<CryptoProvider>,
