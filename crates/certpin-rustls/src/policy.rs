@@ -1,6 +1,7 @@
 //! Host policies: which pins apply to which server names (OkHttp `CertificatePinner` rules).
 
 use std::fmt;
+use std::net::IpAddr;
 
 use certpin::Pin;
 use rustls::pki_types::{ServerName, UnixTime};
@@ -12,9 +13,11 @@ use rustls::pki_types::{ServerName, UnixTime};
 /// | `example.com` | exactly `example.com` |
 /// | `*.example.com` | one label below: `www.example.com`, not `example.com` nor `a.b.example.com` |
 /// | `**.example.com` | any depth, the apex included: `example.com`, `a.b.example.com` |
-/// | `192.0.2.1`, `::1` | that IP address (as the client names the server) |
+/// | `192.0.2.1`, `::1` | that IP address, however it is written (`0:0:0:0:0:0:0:1` is `::1`) |
 ///
-/// Matching ignores ASCII case and a trailing dot.
+/// DNS names match ignoring ASCII case and a trailing dot. IP patterns are compared as
+/// addresses, not text; an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) is a different
+/// address from `192.0.2.1`, as it is to rustls.
 ///
 /// ```
 /// use certpin_rustls::HostPattern;
@@ -26,7 +29,8 @@ use rustls::pki_types::{ServerName, UnixTime};
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct HostPattern {
     kind: PatternKind,
-    /// Lowercase, without a trailing dot; for wildcards, the part after `*.` / `**.`.
+    /// Lowercase, without a trailing dot; for wildcards, the part after `*.` / `**.`; for an
+    /// IP address, its canonical text.
     name: String,
 }
 
@@ -35,6 +39,8 @@ enum PatternKind {
     Exact,
     OneLabel,
     AnyDepth,
+    /// Compared as an address: one address has many spellings (`::1`, `0::1`, `0:0:…:1`).
+    Ip(IpAddr),
 }
 
 impl std::str::FromStr for HostPattern {
@@ -49,13 +55,18 @@ impl std::str::FromStr for HostPattern {
             (PatternKind::Exact, text)
         };
         let name = normalize(rest);
+        if let (PatternKind::Exact, Ok(ip)) = (kind, name.parse::<IpAddr>()) {
+            return Ok(HostPattern {
+                kind: PatternKind::Ip(ip),
+                name: ip.to_string(),
+            });
+        }
         let valid_label = |l: &str| {
             !l.is_empty()
                 && l.len() <= 63
                 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         };
-        let is_ip = kind == PatternKind::Exact && name.parse::<std::net::IpAddr>().is_ok();
-        if name.is_empty() || (!is_ip && !name.split('.').all(valid_label)) {
+        if name.is_empty() || !name.split('.').all(valid_label) {
             return Err(crate::ConfigError::InvalidHostPattern(text.to_string()));
         }
         Ok(HostPattern { kind, name })
@@ -67,6 +78,7 @@ impl HostPattern {
     pub fn matches(&self, host: &str) -> bool {
         let host = normalize(host);
         match self.kind {
+            PatternKind::Ip(ip) => host.parse::<IpAddr>().is_ok_and(|h| h == ip),
             PatternKind::Exact => host == self.name,
             PatternKind::AnyDepth => {
                 host == self.name
@@ -85,7 +97,7 @@ impl HostPattern {
 impl fmt::Display for HostPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let prefix = match self.kind {
-            PatternKind::Exact => "",
+            PatternKind::Exact | PatternKind::Ip(_) => "",
             PatternKind::OneLabel => "*.",
             PatternKind::AnyDepth => "**.",
         };
@@ -219,6 +231,32 @@ mod tests {
             "*.*.example.com",
             "ex*ample.com",
         ] {
+            assert!(bad.parse::<HostPattern>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ip_patterns_match_addresses_not_spellings() {
+        let p = |s: &str| s.parse::<HostPattern>().unwrap();
+        for pattern in ["2001:0db8::1", "2001:DB8:0:0:0:0:0:1", "[2001:db8::1]"] {
+            let ip = p(pattern);
+            assert_eq!(ip.to_string(), "2001:db8::1", "{pattern}");
+            for host in ["2001:db8::1", "2001:0db8:0000::0001", "[2001:DB8::1]"] {
+                assert!(ip.matches(host), "{pattern} {host}");
+            }
+            assert!(!ip.matches("2001:db8::2") && !ip.matches("2001:db8::1.example"));
+        }
+        let loopback = p("0:0:0:0:0:0:0:1");
+        assert!(loopback.matches("::1") && !loopback.matches("127.0.0.1"));
+        let v4 = p("192.0.2.1");
+        assert!(v4.matches("192.0.2.1") && !v4.matches("192.0.2.10"));
+        // Another address to rustls, so another host here.
+        assert!(!v4.matches("::ffff:192.0.2.1") && !p("::ffff:192.0.2.1").matches("192.0.2.1"));
+        // Server names reach policies as rustls's canonical text.
+        let name = ServerName::try_from("0:0:0:0:0:0:0:1").unwrap();
+        assert!(p("::1").matches(&server_name_text(&name)));
+        // Wildcards are for DNS names only.
+        for bad in ["*.::1", "**.::1", "::1::2"] {
             assert!(bad.parse::<HostPattern>().is_err(), "{bad}");
         }
     }
