@@ -299,6 +299,21 @@ def _unsupported_hash(t):
     return name.startswith(b"sha") or name.startswith(b"md")
 
 
+def _sha256_prefixed(rest):
+    # curl's sha256//B64 and OkHttp's sha256/B64 overlap when the base64
+    # starts with "/" (1 key in 64); at most one reading decodes to 32
+    # bytes. Try curl's first and report its error, as the Rust core does.
+    if rest[:1] == b"/":
+        try:
+            return _base64(rest[1:])
+        except PinError as curl_error:
+            try:
+                return _base64(rest)
+            except PinError:
+                raise curl_error
+    return _base64(rest)
+
+
 def parse_pin(text):
     # One pin in any format the Rust core reads -> (kind, 32-byte digest).
     t = text.strip(_WS).encode()
@@ -306,19 +321,17 @@ def parse_pin(text):
         _fail("empty-pin", "empty")
     lower = t.lower()
     if lower.startswith(b"sha256/"):
-        rest = t[7:]
-        # curl's sha256//B64 and OkHttp's sha256/B64 overlap when the base64
-        # starts with "/" (1 key in 64); at most one reading decodes to 32
-        # bytes. Try curl's first and report its error, as the Rust core does.
-        if rest[:1] == b"/":
+        # Prefixed text is read as prefixed; bare base64 only if no prefixed
+        # reading can hold it (the Rust core's Pin::parse documents why).
+        try:
+            return SPKI, _sha256_prefixed(t[7:])
+        except PinError as prefixed_error:
+            if prefixed_error.name != "invalid-base64" or len(t) != 44:
+                raise
             try:
-                return SPKI, _base64(rest[1:])
-            except PinError as curl_error:
-                try:
-                    return SPKI, _base64(rest)
-                except PinError:
-                    raise curl_error
-        return SPKI, _base64(rest)
+                return SPKI, _base64(t)
+            except PinError:
+                raise prefixed_error
     if lower.startswith(b"pin-sha256="):
         v = t[11:]
         if len(v) < 2 or v[0] != 0x22 or v[-1] != 0x22:
@@ -327,6 +340,13 @@ def parse_pin(text):
     for kind, prefix in _PREFIXED:
         if lower.startswith(prefix):
             return kind, _hex(t[len(prefix) :])
+    # Bare base64 only after every prefix, so a mistyped prefixed pin gets its own
+    # error; before the hash names, so base64 beginning "sha/" stays a pin (as in Rust).
+    if len(t) == 44:
+        try:
+            return SPKI, _base64(t)
+        except PinError:
+            pass
     if _unsupported_hash(t):
         _fail("unsupported-hash", "only SHA-256 pins are supported")
     colon = t.find(b":")

@@ -219,6 +219,12 @@ def pin_cases():
         ("sha256//" + base64.b64encode(slash).decode(), "spki " + slash.hex()),
     ]:
         yield text, kind.split()[0], kind.split()[1]
+    # Valid bare base64 that begins like a hash name is a bare pin.
+    sha = base64.b64decode("sha/5swxyP+1d+lzksoFkOdOtfXOi16orTe9eWBlmP0=")
+    yield base64.b64encode(sha).decode(), "spki", sha.hex()
+    # ... or like a prefix, when the prefixed reading cannot be base64 (37 characters).
+    sha = base64.b64decode("sha256/" + "A" * 36 + "=")
+    yield base64.b64encode(sha).decode(), "spki", sha.hex()
     for text, kind in [
         ("sha256//" + b64, "spki"),
         ("SHA256//" + b64, "spki"),
@@ -257,6 +263,12 @@ def pin_cases():
         ("sha256//AAAA", "wrong-digest-length", "-"),
         ("sha256//", "wrong-digest-length", "-"),
         ("sha256//" + "A" * 400, "wrong-digest-length", "-"),
+        # Prefixed text is read as prefixed, even when it is 44 valid base64 characters.
+        ("sha256//" + base64.b64encode(bytes(range(26))).decode(), "wrong-digest-length", "-"),
+        ("sha256/" + "A" * 35 + "*=", "invalid-base64", "-"),
+        # Well-formed base64 of 65 and 66 bytes: its size, not its alphabet, is wrong.
+        ("sha256//" + base64.b64encode(digest * 2 + b"\x01").decode(), "wrong-digest-length", "-"),
+        ('pin-sha256="%s"' % base64.b64encode(digest * 2 + b"\x01\x02").decode(), "wrong-digest-length", "-"),
         ("sha256//****", "invalid-base64", "-"),
         (b64[:43], "invalid-base64", "-"),
         ("sha256//" + b64[:40] + "====", "invalid-base64", "-"),

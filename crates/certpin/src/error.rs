@@ -348,6 +348,10 @@ impl fmt::Display for Error {
                 "malformed certificate: {field} at byte {at} is not allowed in this certificate version"
             ),
             Error::EmptyPin => f.write_str("invalid pin: empty"),
+            // `Other` names no hash, so it cannot stand before "pins".
+            Error::UnsupportedHash(UnsupportedHash::Other) => f.write_str(
+                "invalid pin: the hash is not one certpin knows; expected a SHA-256 pin (e.g. sha256//BASE64)",
+            ),
             Error::UnsupportedHash(hash) => write!(
                 f,
                 "invalid pin: {hash} pins are not supported; expected a SHA-256 pin (e.g. sha256//BASE64)"

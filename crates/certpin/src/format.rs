@@ -56,6 +56,33 @@ impl Pin {
     /// Unprefixed 64-digit hex becomes [`PinKind::SpkiOrUCertPin`] (see there why this is
     /// safe); hex may be in any case and may be written as colon-separated pairs.
     ///
+    /// # Reading order
+    ///
+    /// Text beginning with `sha256/` (any case) is read as a prefixed pin first:
+    /// `sha256//REST` as curl's form, `sha256/REST` as OkHttp's, and a failure is that
+    /// form's error. Reading bare base64 first would let a mistyped prefixed pin become an
+    /// unrelated valid one: `sha256//` with the base64 of 26 bytes is 44 valid base64
+    /// characters, and must be [`Error::WrongDigestLength`], not some other key's pin.
+    /// Bare base64 may itself begin with `sha256/` (about 1 digest in 2^39), so it is still
+    /// read when the text cannot be a prefixed pin: 44 characters whose prefixed reading is
+    /// not base64 at all ([`Error::InvalidBase64`]). That never hides a mistyped prefixed
+    /// pin: `sha256//` is 8 characters, two whole base64 blocks, so when the whole text is
+    /// valid base64 so is curl's part of it, and it is read (and refused for its size);
+    /// OkHttp's part of a 44-character text is 37 characters, which no OkHttp pin (51) is
+    /// after a slip of a character or two. Otherwise bare base64 (exactly 44 characters,
+    /// 32 bytes) is tried after every prefix (`pin-sha256=`, the hex prefixes), before the
+    /// checks for unsupported hashes, so `sha/…` or `md5/…` that is valid base64 stays a
+    /// bare pin. Every [`PinFormat`] output thus reads back.
+    ///
+    /// One ambiguity remains and is accepted: when curl's reading of `sha256//REST` fails,
+    /// OkHttp's reading (`REST` begins with `/`) is tried, and its digest is taken if it is
+    /// 32 bytes. That is how OkHttp itself writes 1 digest in 64 (those whose base64 begins
+    /// with `/`), and how `Display` writes them, so refusing it would make certpin unable to
+    /// read OkHttp's pins and its own. The price: a curl pin with one base64 character
+    /// deleted is exactly such a text, and reads as another key's pin rather than failing
+    /// (it can then never match, so this fails closed). Write curl pins in full, or use
+    /// `pin-sha256="…"` or hex to avoid the question.
+    ///
     /// ```
     /// use certpin::{Error, Pin, PinKind};
     /// let b64 = "4fyH5swxyP+1d+lzksoFkOdOtfXOi16orTe9eWBlmP0=";
@@ -73,21 +100,20 @@ impl Pin {
             return Err(Error::EmptyPin);
         }
         let spki = |digest| Pin::new(PinKind::Spki, digest);
-        // Bare base64 first: its 44 characters may begin like a prefix (`sha/…`, even
-        // `sha256/…`), but no prefixed form is ever exactly 44 valid base64 characters.
-        if text.len() == 44 {
-            if let Ok(digest) = decode_base64(text) {
-                return Ok(spki(digest));
-            }
-        }
+        // See "Reading order" above: prefixed text is always read as prefixed.
         if let Some(rest) = strip_prefix_ignore_case(text, "sha256/") {
-            // curl's `sha256//B64` and OkHttp's `sha256/B64` overlap when OkHttp's base64
-            // itself starts with `/` (1 digest in 64). Padded base64 of 32 bytes is exactly 44
-            // characters, so at most one reading decodes: try both, curl's first.
-            return match rest.strip_prefix('/') {
+            let prefixed = match rest.strip_prefix('/') {
+                // OkHttp's own form of a digest whose base64 starts with `/` (see above).
                 Some(curl) => decode_base64(curl)
                     .or_else(|curl_err| decode_base64(rest).map_err(|_| curl_err)),
                 None => decode_base64(rest),
+            };
+            return match prefixed {
+                // No prefixed reading can be base64 at all: the bare reading (see above).
+                Err(Error::InvalidBase64) if text.len() == 44 => {
+                    decode_base64(text).map_err(|_| Error::InvalidBase64)
+                }
+                other => other,
             }
             .map(spki);
         }
@@ -101,6 +127,12 @@ impl Pin {
                 if let Some(hex) = rest.strip_prefix(':') {
                     return decode_hex(hex).map(|d| Pin::new(kind, d));
                 }
+            }
+        }
+        // Only now bare base64: its 44 characters may begin like a name (`sha/…`, `md5/…`).
+        if text.len() == 44 {
+            if let Ok(digest) = decode_base64(text) {
+                return Ok(spki(digest));
             }
         }
         if let Some(hash) = unsupported_hash_prefix(text) {
@@ -255,13 +287,16 @@ fn unsupported_hash_prefix(text: &str) -> Option<UnsupportedHash> {
 }
 
 fn decode_base64(text: &str) -> Result<[u8; DIGEST_LEN], Error> {
-    // Anything longer than this cannot be a SHA-256 digest; report its size, not its alphabet.
-    let mut buf = [0u8; 64];
-    if text.len() > 88 {
+    // Up to 88 characters is decoded in full, so any well-formed base64 of the wrong size
+    // reports its exact size; longer text cannot be a SHA-256 digest whatever its alphabet,
+    // and its size is estimated (the MicroPython module does the same).
+    const MAX_TEXT: usize = 88;
+    if text.len() > MAX_TEXT {
         return Err(Error::WrongDigestLength {
             found: (text.len() / 4).saturating_mul(3),
         });
     }
+    let mut buf = [0u8; MAX_TEXT / 4 * 3];
     let decoded = Base64::decode(text, &mut buf).map_err(|_| Error::InvalidBase64)?;
     decoded.try_into().map_err(|_| Error::WrongDigestLength {
         found: decoded.len(),

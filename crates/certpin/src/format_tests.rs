@@ -81,13 +81,67 @@ fn okhttp_base64_starting_with_a_slash() {
 
 #[test]
 fn bare_base64_that_looks_like_a_prefix() {
-    // Found by the `pin` fuzz target.
-    for text in [
-        "sha/5swxyP+1d+lzksoFkOdOtfXOi16orTe9eWBlmP0=",
-        "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    // Found by the `pin` fuzz target: valid bare base64 that begins like a hash name.
+    let pin = Pin::parse("sha/5swxyP+1d+lzksoFkOdOtfXOi16orTe9eWBlmP0=").unwrap();
+    // Decoded by Python's base64 module.
+    let expected = "b216bfe6cc31c8ffb577e97392ca0590e74eb5f5ce8b5ea8ad37bd79606598fd";
+    assert_eq!(pin.format(PinFormat::Hex).unwrap().to_string(), expected);
+    // 44 characters of valid base64 beginning `sha256/`: OkHttp's part (37 characters)
+    // cannot be base64, so the text cannot be a prefixed pin and is read bare.
+    let text = "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let expected = "b216b6e7afc00000000000000000000000000000000000000000000000000000";
+    let pin = Pin::parse(text).unwrap();
+    assert_eq!(pin.format(PinFormat::Hex).unwrap().to_string(), expected);
+    assert_eq!(pin.format(PinFormat::Base64).unwrap().to_string(), text);
+    // Neither reading being base64, the prefixed form's error.
+    assert_eq!(
+        Pin::parse("sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*="),
+        Err(Error::InvalidBase64)
+    );
+}
+
+#[test]
+fn a_mistyped_prefixed_pin_is_not_read_as_bare_base64() {
+    // `sha256//` + base64(bytes 0..26) (Python's base64) is 44 valid base64 characters.
+    let text = "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBk=";
+    assert_eq!(text.len(), 44);
+    assert_eq!(
+        Pin::parse(text),
+        Err(Error::WrongDigestLength { found: 26 })
+    );
+}
+
+#[test]
+fn a_curl_pin_missing_a_character_reads_as_okhttp() {
+    // The one accepted ambiguity (see `Pin::parse`): B64 with its 13th character deleted,
+    // after `sha256//`, is OkHttp's form of the digest Python's base64 gives for "/" + it.
+    let text = format!("sha256//{}{}", &B64[..12], &B64[13..]);
+    let okhttp = "ff87f21f9b30c723fed7e97392ca0590e74eb5f5ce8b5ea8ad37bd79606598fd";
+    let pin = Pin::parse(&text).unwrap();
+    assert_eq!(pin.kind(), PinKind::Spki);
+    assert_eq!(pin.format(PinFormat::Hex).unwrap().to_string(), okhttp);
+    // A missing padding character leaves neither reading 32 bytes: curl's error.
+    let no_pad = format!("sha256//{}", &B64[..43]);
+    assert_eq!(Pin::parse(&no_pad), Err(Error::InvalidBase64));
+}
+
+#[test]
+fn overlong_base64_reports_its_size() {
+    // base64 of 33, 64, 65 and 66 bytes of 0xa5 (Python's base64).
+    let block = "paWl"; // 3 bytes of 0xa5
+    for (text, found) in [
+        (format!("{}pQ==", block.repeat(21)), 64),
+        (block.repeat(11), 33),
+        (format!("{}paU=", block.repeat(21)), 65),
+        (block.repeat(22), 66),
     ] {
-        let pin = Pin::parse(text).unwrap();
-        assert_eq!(pin.format(PinFormat::Base64).unwrap().to_string(), text);
+        for pin in [format!("sha256//{text}"), format!("pin-sha256=\"{text}\"")] {
+            assert_eq!(
+                Pin::parse(&pin),
+                Err(Error::WrongDigestLength { found }),
+                "{pin}"
+            );
+        }
     }
 }
 
@@ -127,4 +181,17 @@ fn every_format_round_trips() {
         assert_eq!(Pin::parse(&text), Ok(pin), "{text}");
     }
     assert_eq!(pin.format(PinFormat::Hex).unwrap().to_string(), HEX);
+}
+
+#[test]
+fn unsupported_hash_messages_read_as_sentences() {
+    let message = |text: &str| Pin::parse(text).unwrap_err().to_string();
+    assert_eq!(
+        message("sha3/AAAA"),
+        "invalid pin: the hash is not one certpin knows; expected a SHA-256 pin (e.g. sha256//BASE64)"
+    );
+    assert_eq!(
+        message("sha1/AAAA"),
+        "invalid pin: sha1 pins are not supported; expected a SHA-256 pin (e.g. sha256//BASE64)"
+    );
 }
