@@ -40,6 +40,11 @@ pub enum ConfigError {
     /// Report-only in pin-only mode: the pins are all that authenticates a server there, so
     /// not enforcing them would accept anyone who answers with the right name.
     ReportOnlyWithoutRoots,
+    /// WebPKI mode with the host name check disabled, and a setting (named here) that accepts
+    /// some servers without a pin match: `UnpinnedHosts::WebPkiOnly`, `report_only`, or a
+    /// policy with an expiry. Without the name check, such a server could present any
+    /// certificate a trusted CA issued, for any name.
+    UncheckedNamesWithoutPins(String),
 }
 
 impl fmt::Display for ConfigError {
@@ -60,6 +65,11 @@ impl fmt::Display for ConfigError {
             ConfigError::ReportOnlyWithoutRoots => f.write_str(
                 "report-only needs WebPKI mode: in pin-only mode the pins are the only check, \
                  and not enforcing them would accept any server",
+            ),
+            ConfigError::UncheckedNamesWithoutPins(setting) => write!(
+                f,
+                "the host name check is disabled, so {setting} would accept any certificate \
+                 a trusted CA issued, for any name"
             ),
         }
     }
@@ -151,13 +161,42 @@ impl PinnedVerifierBuilder {
     /// Accepts a leaf whose names do not include the server name. Only for setups where the
     /// pinned key alone identifies the server (a device reached by IP, a self-signed key with
     /// no names); a wrong-name certificate is otherwise a reason to refuse.
+    ///
+    /// Then a pin is all that ties a certificate to the server, whatever names it carries:
+    /// - pin-only mode: a pinned leaf key, or any certificate a pinned CA key signed (for
+    ///   any name, another customer's included);
+    /// - WebPKI mode: any certificate a trusted CA issued, for any name, whose validated path
+    ///   carries a pinned key: pinning a public CA or intermediate then accepts everyone that
+    ///   CA serves. Pin leaf keys only.
+    ///
+    /// In WebPKI mode, [`build`](Self::build) refuses it together with anything that accepts
+    /// a server without a pin match ([`UnpinnedHosts::WebPkiOnly`], [`report_only`](Self::report_only),
+    /// a policy with an expiry): with neither a name nor a pin, any certificate from any
+    /// trusted CA would do ([`ConfigError::UncheckedNamesWithoutPins`]).
+    ///
+    /// ```
+    /// use certpin_rustls::{ConfigError, PinnedVerifier, UnpinnedHosts};
+    /// let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    /// let mut roots = rustls::RootCertStore::empty();
+    /// roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    /// let refused = PinnedVerifier::webpki(roots.into(), provider)
+    ///     .pin("192.0.2.7", ["sha256//ERERERERERERERERERERERERERERERERERERERERERE=", "sha256//IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI="])?
+    ///     .dangerous_disable_hostname_check()
+    ///     .unpinned_hosts(UnpinnedHosts::WebPkiOnly)
+    ///     .build();
+    /// assert!(matches!(refused, Err(ConfigError::UncheckedNamesWithoutPins(_))));
+    /// # Ok::<(), ConfigError>(())
+    /// ```
     pub fn dangerous_disable_hostname_check(mut self) -> Self {
         self.hostname_check = false;
         self
     }
 
     /// Report-only mode: pin mismatches go to the failure hook and the connection proceeds.
-    /// Chain, name and signature failures still refuse the server. For rolling out pins.
+    /// Chain, name and signature failures still refuse the server, and are not pinning
+    /// failures: the hook does not see them. The hook runs when the certificate is checked,
+    /// before the server's handshake signature, so a server reported there may still be
+    /// refused for its signature. For rolling out pins.
     ///
     /// WebPKI mode only ([`build`](Self::build) refuses it in pin-only mode with
     /// [`ConfigError::ReportOnlyWithoutRoots`]): there, the pins are all that authenticates a
@@ -201,6 +240,22 @@ impl PinnedVerifierBuilder {
         }
         if pin_only && self.report_only {
             return Err(ConfigError::ReportOnlyWithoutRoots);
+        }
+        // Refused rather than warned about: there is no safe use, since the server then
+        // needs neither the name nor a pin, only any certificate from any trusted CA. (Pin-only
+        // mode has no such path: unpinned and expired hosts are refused there.)
+        if !pin_only && !self.hostname_check {
+            let unpinned = (self.unpinned == UnpinnedHosts::WebPkiOnly)
+                .then(|| "UnpinnedHosts::WebPkiOnly".to_string());
+            let report = self.report_only.then(|| "report_only".to_string());
+            let expiring = self
+                .policies
+                .iter()
+                .find(|p| p.expires().is_some())
+                .map(|p| format!("the expiry of policy {:?}", p.pattern().to_string()));
+            if let Some(setting) = unpinned.or(report).or(expiring) {
+                return Err(ConfigError::UncheckedNamesWithoutPins(setting));
+            }
         }
         for warning in self.warnings() {
             log::warn!("certpin: {warning}");
