@@ -11,7 +11,7 @@ mod common;
 
 use std::process::Command;
 
-use certpin_rustls::PinnedVerifier;
+use certpin_rustls::{FailureReason, PinFailure, PinnedVerifier};
 use common::*;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
@@ -71,7 +71,7 @@ fn openssl_accepts(root: &Issued, intermediates: &[&Issued], leaf: &Issued) -> b
 
 /// Serves `leaf`, `intermediates` and the root (a pin-only client has only the root key's
 /// hash, so the server must send the certificate that holds it) and connects with the root's
-/// pin and an unrelated backup pin.
+/// pin and an unrelated backup pin. A refusal must come from the pin policy.
 fn certpin_accepts(root: &Issued, intermediates: &[&Issued], leaf: &Issued) -> bool {
     let mut chain = vec![leaf.der.clone()];
     chain.extend(intermediates.iter().map(|c| c.der.clone()));
@@ -90,11 +90,16 @@ fn certpin_accepts(root: &Issued, intermediates: &[&Issued], leaf: &Issued) -> b
         .build()
         .unwrap();
     let out = connect(verifier, version, &server, "localhost");
-    if !out.accepted() {
+    if let Outcome::Refused(err) = &out {
         assert!(
             server.received().is_empty(),
             "a refused server received data"
         );
+        // Refused by the pin policy (the pinned root did not verifiably sign the leaf through
+        // CAs allowed to), not for some unrelated error a refusal would otherwise hide.
+        let failure = PinFailure::from_rustls_error(err)
+            .unwrap_or_else(|| panic!("refused, but not by the pins: {err:?}"));
+        assert_eq!(failure.reason, FailureReason::NoPinMatched);
     }
     out.accepted()
 }
