@@ -173,6 +173,48 @@ pub(super) fn detect_der_key(der: &[u8]) -> Option<Result<KeyObject, ReadError>>
     None
 }
 
+/// The error of the private-key format that `der` resembles, when every decoder refused it.
+///
+/// All three private-key formats are `SEQUENCE { INTEGER version, … }` (a certificate, CSR or
+/// SPKI opens with a SEQUENCE instead), and the element after the version tells them apart:
+/// an AlgorithmIdentifier SEQUENCE for PKCS#8, the modulus INTEGER for PKCS#1, the key's
+/// OCTET STRING for SEC1. Only the headers are read, so a truncated key is still recognised.
+pub(super) fn der_key_error(der: &[u8]) -> Option<ReadError> {
+    let (outer_tag, outer) = header(der)?;
+    let (version_tag, version) = header(der.get(outer..)?)?;
+    if outer_tag != 0x30 || version_tag != 0x02 {
+        return None;
+    }
+    // A version is a one-octet INTEGER; anything longer is a modulus (RSAPublicKey).
+    if der.get(outer.saturating_add(1)) != Some(&1) {
+        return None;
+    }
+    let next = der
+        .get(outer.saturating_add(version).saturating_add(1))
+        .copied();
+    let (format, error) = match next {
+        Some(0x02) => ("PKCS#1", RsaPrivateKeyRef::from_der(der).err()?.to_string()),
+        Some(0x04) => ("SEC1", EcPrivateKey::from_der(der).err()?.to_string()),
+        _ => (
+            "PKCS#8",
+            pkcs8::PrivateKeyInfoRef::from_der(der).err()?.to_string(),
+        ),
+    };
+    Some(invalid(format!("{format} (DER): {error}")))
+}
+
+/// A DER element's tag and header length (tag and length octets), if they are readable.
+fn header(der: &[u8]) -> Option<(u8, usize)> {
+    let tag = *der.first()?;
+    let first = *der.get(1)?;
+    let length_octets = if first < 0x80 {
+        0
+    } else {
+        usize::from(first & 0x7f)
+    };
+    Some((tag, length_octets.saturating_add(2)))
+}
+
 /// `EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING }` (RFC 5958 §3),
 /// recognised by shape only: certpin never decrypts, so it needs no cipher code to say so.
 fn is_encrypted_pkcs8(der: &[u8]) -> bool {

@@ -222,28 +222,88 @@ impl KeyObject {
 /// Finds every certificate, public key, CSR and private key in `input`, PEM (any number of
 /// blocks, text around them ignored) or DER (one object, type detected), in input order.
 ///
-/// Each object is its own `Result`, so one bad block does not hide the others. PEM blocks
-/// that carry no key (`EC PARAMETERS`) are skipped; other unknown labels are errors.
+/// Each object is its own `Result`, so one bad block does not hide the others: a PEM block
+/// whose armour or base64 is broken is a [`ReadError::Pem`] at its place in the list, and
+/// the blocks around it are still read. PEM blocks that carry no key (`EC PARAMETERS`) are
+/// skipped; other unknown labels are errors. Input is taken as PEM only if it is text (it
+/// begins, after whitespace, with `-----BEGIN `, or it is UTF-8 without NUL bytes and holds
+/// that marker): DER that happens to contain those bytes is still read as DER.
 /// An input with nothing in it at all gives a single [`ReadError::NotRecognized`].
+///
+/// ```
+/// use certpin::files::{read_objects, ReadError};
+/// let cert = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/certs/ec-p256.pem")).unwrap();
+/// let broken = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+/// let objects = read_objects(format!("{broken}{cert}").as_bytes());
+/// assert!(matches!(objects[0], Err(ReadError::Pem(_))));
+/// assert!(objects[1].is_ok());
+/// ```
 pub fn read_objects(input: &[u8]) -> Vec<Result<KeyObject, ReadError>> {
-    if contains(input, b"-----BEGIN ") {
+    if is_pem_text(input) {
         return read_pem(input);
     }
     std::vec![read_der(input)]
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+const BEGIN: &[u8] = b"-----BEGIN ";
+const END: &[u8] = b"-----END ";
+const DASHES: &[u8] = b"-----";
+
+/// PEM is text; DER is binary and may hold any bytes, `-----BEGIN ` included.
+fn is_pem_text(input: &[u8]) -> bool {
+    let start = input.iter().position(|b| !b.is_ascii_whitespace());
+    if start
+        .and_then(|i| input.get(i..))
+        .is_some_and(|t| t.starts_with(BEGIN))
+    {
+        return true;
+    }
+    !input.contains(&0) && core::str::from_utf8(input).is_ok() && find(input, BEGIN).is_some()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Splits PEM text into its blocks, each from `-----BEGIN ` to the end of its END line. A
+/// block without an END line ends where the next one begins, so it cannot swallow it.
+fn pem_blocks(input: &[u8]) -> Vec<&[u8]> {
+    let mut blocks = Vec::new();
+    let mut rest = input;
+    while let Some(block) = find(rest, BEGIN).and_then(|at| rest.get(at..)) {
+        let body = block.get(BEGIN.len()..).unwrap_or_default();
+        let next_begin = find(body, BEGIN).map(|at| at.saturating_add(BEGIN.len()));
+        let end_line = find(body, END).and_then(|at| {
+            let label_at = at.saturating_add(END.len());
+            let close = find(body.get(label_at..)?, DASHES)?;
+            Some(
+                BEGIN
+                    .len()
+                    .saturating_add(label_at)
+                    .saturating_add(close)
+                    .saturating_add(DASHES.len()),
+            )
+        });
+        let len = match (end_line, next_begin) {
+            (Some(end), Some(next)) if next < end => next,
+            (Some(end), _) => end,
+            (None, Some(next)) => next,
+            (None, None) => block.len(),
+        };
+        let (this, after) = block.split_at(len.min(block.len()));
+        blocks.push(this);
+        rest = after;
+    }
+    blocks
 }
 
 fn read_pem(input: &[u8]) -> Vec<Result<KeyObject, ReadError>> {
-    let blocks = match pem::parse_many(input) {
-        Ok(blocks) => blocks,
-        Err(e) => return std::vec![Err(ReadError::Pem(e.to_string()))],
-    };
-    let objects: Vec<_> = blocks
+    let objects: Vec<_> = pem_blocks(input)
         .into_iter()
-        .filter_map(|block| read_pem_block(&block))
+        .filter_map(|text| match pem::parse(text) {
+            Ok(block) => read_pem_block(&block),
+            Err(e) => Some(Err(ReadError::Pem(e.to_string()))),
+        })
         .collect();
     if objects.is_empty() {
         std::vec![Err(ReadError::NotRecognized)]
@@ -298,6 +358,11 @@ fn read_der(input: &[u8]) -> Result<KeyObject, ReadError> {
     }
     if input.first() != Some(&0x30) {
         return Err(ReadError::NotRecognized);
+    }
+    // A private key's SEQUENCE opens with an INTEGER version, the others' with a SEQUENCE:
+    // say what is wrong with the key rather than why it is not a certificate.
+    if let Some(key_error) = keys::der_key_error(input) {
+        return Err(key_error);
     }
     // Report the error of the structure the input got furthest into: for a damaged
     // certificate that is the certificate's own error, at its offset.
