@@ -19,7 +19,7 @@
 //! # Example
 //! ```
 //! use certpin::{Certificate, PinDigests, PinFormat, PinKind, PinSet, SoftSha256};
-//! # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/p256.der")).unwrap();
+//! # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/certs/ec-p256.der")).unwrap();
 //! let cert = Certificate::from_der(&der)?;
 //!
 //! // Compute the pins, as `certpin hash` does.
@@ -27,13 +27,13 @@
 //! let spki_pin = digests.pin(PinKind::Spki).unwrap();
 //! assert_eq!(
 //!     spki_pin.format(PinFormat::Curl).unwrap().to_string(),
-//!     "sha256//lvfV6umSX7RTnf28tJVKaLfgKywEmOFCuF0OFSpbkWE="
+//!     "sha256//zIikwBCm6qNlohOuoq3X/ZzqKSvrLmmvVZNU2O7y43U="
 //! );
 //!
 //! // Check a certificate against the pins a client ships with.
 //! let mut buf = [spki_pin; 2];
 //! let pins = PinSet::parse_into(
-//!     "sha256//lvfV6umSX7RTnf28tJVKaLfgKywEmOFCuF0OFSpbkWE=;sha256//ERERERERERERERERERERERERERERERERERERERERERE=",
+//!     "sha256//zIikwBCm6qNlohOuoq3X/ZzqKSvrLmmvVZNU2O7y43U=;sha256//ERERERERERERERERERERERERERERERERERERERERERE=",
 //!     &mut buf,
 //! )?;
 //! assert!(pins.match_certificate(&cert, &mut SoftSha256).is_some());

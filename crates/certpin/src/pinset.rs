@@ -23,11 +23,11 @@ use crate::spki::SubjectPublicKeyInfo;
 /// const PINS: [Pin; 2] = [
 ///     Pin::new(PinKind::Spki, [0x11; 32]), // a backup key, not deployed yet
 ///     Pin::new(PinKind::UCertPin, [
-///         0x38, 0x2a, 0x89, 0x68, 0x4d, 0xb0, 0x89, 0x46, 0xa8, 0x24, 0x42, 0xd8, 0xf4, 0x19, 0x11, 0x60,
-///         0x51, 0x79, 0x90, 0x8c, 0xc4, 0x31, 0x87, 0x40, 0x45, 0x35, 0xb6, 0xf1, 0x5e, 0xfd, 0x9e, 0x91,
+///         0xd6, 0x53, 0x93, 0xe3, 0xb6, 0x16, 0xb3, 0x9f, 0xdb, 0xb2, 0xb4, 0x77, 0xf1, 0x3b, 0x88, 0x65,
+///         0x9a, 0x68, 0xee, 0x72, 0xd7, 0xa7, 0x6d, 0xd4, 0x76, 0x1e, 0xde, 0x3b, 0x22, 0xd0, 0x1a, 0xfc,
 ///     ]),
 /// ];
-/// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/rsa2048.der")).unwrap();
+/// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/certs/rsa2048.der")).unwrap();
 /// let cert = Certificate::from_der(&der)?;
 /// let found = PinSet::new(&PINS).match_certificate(&cert, &mut SoftSha256).expect("pinned");
 /// assert_eq!((found.index, found.matched), (1, PinKind::UCertPin));
@@ -127,12 +127,17 @@ impl<'a> PinSet<'a> {
     /// ([`SubjectPublicKeyInfo::from_certificate`]) and hashing only what the set's pin kinds
     /// need: the smallest and fastest pin check, for TLS clients and microcontrollers.
     ///
-    /// `Ok(None)` is a well-formed certificate whose key no pin accepts; `Err` a malformed one.
+    /// `Ok(None)`: the certificate is well-formed up to and including its key (what
+    /// [`SubjectPublicKeyInfo::from_certificate`] checks: the outer SEQUENCE fills `der`, the
+    /// TBSCertificate's fields before the key, the whole SubjectPublicKeyInfo) and no pin
+    /// accepts that key. Nothing after the key is read, so `Ok` says nothing about the
+    /// extensions or the signature; use [`Certificate::from_der`](crate::Certificate::from_der)
+    /// where they matter. `Err`: the first defect found on the way to the key.
     ///
     /// ```
     /// use certpin::{Pin, PinKind, PinSet, SoftSha256};
-    /// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/ed25519.der")).unwrap();
-    /// let pins = [Pin::parse("sha256//VFrSCjvDZueGr3YbgbdaECL5D0fdXpQeOdIxaVHqIgI=")?];
+    /// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/certs/ed25519.der")).unwrap();
+    /// let pins = [Pin::parse("sha256//WCucs/g/C97P+b3wzjeMXlzFxrgHnbTY4WJMKkAAqiA=")?];
     /// let found = PinSet::new(&pins).match_certificate_der(&der, &mut SoftSha256)?;
     /// assert_eq!(found.map(|m| m.matched), Some(PinKind::Spki));
     /// assert!(PinSet::new(&pins).match_certificate_der(&der[1..], &mut SoftSha256).is_err());
@@ -152,9 +157,9 @@ impl<'a> PinSet<'a> {
     ///
     /// ```
     /// use certpin::{Pin, PinSet, SoftSha256, SubjectPublicKeyInfo};
-    /// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/ed25519.der")).unwrap();
+    /// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/certs/ed25519.der")).unwrap();
     /// # let cert = certpin::Certificate::from_der(&der)?;
-    /// let pins = [Pin::parse("sha256//VFrSCjvDZueGr3YbgbdaECL5D0fdXpQeOdIxaVHqIgI=")?];
+    /// let pins = [Pin::parse("sha256//WCucs/g/C97P+b3wzjeMXlzFxrgHnbTY4WJMKkAAqiA=")?];
     /// assert!(PinSet::new(&pins).match_spki(&cert.spki(), &mut SoftSha256).is_some());
     /// # Ok::<(), certpin::Error>(())
     /// ```

@@ -119,12 +119,12 @@ impl From<Error> for ReadError {
 /// ```
 /// use certpin::files::{read_objects, ObjectKind};
 /// use certpin::{PinKind, SoftSha256};
-/// let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/p256.key.pem")).unwrap();
+/// let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/keys/ec-p256.key.pem")).unwrap();
 /// let objects = read_objects(&pem);
 /// let key = objects[0].as_ref().unwrap();
 /// assert_eq!(key.kind(), ObjectKind::PrivateKeyPkcs8);
 /// let pin = key.digests(&mut SoftSha256).pin(PinKind::Spki).unwrap();
-/// assert_eq!(pin.to_string(), "sha256/lvfV6umSX7RTnf28tJVKaLfgKywEmOFCuF0OFSpbkWE=");
+/// assert_eq!(pin.to_string(), "sha256/zIikwBCm6qNlohOuoq3X/ZzqKSvrLmmvVZNU2O7y43U=");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyObject {
