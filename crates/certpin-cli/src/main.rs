@@ -81,14 +81,30 @@ struct ConnectArgs {
     #[arg(long, value_name = "ADDR:PORT")]
     connect_to: Option<String>,
 
-    /// Seconds to wait for the connection and each read.
-    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    /// Seconds to wait for the connection and each read (more than 0, at most 3600).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS", value_parser = parse_timeout)]
     timeout: f64,
+}
+
+/// A timeout in seconds. Checked here, as a usage error: `Duration::from_secs_f64` panics on
+/// NaN, infinity and negative values, and the socket calls refuse a zero timeout.
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    let secs: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if secs.is_finite() && secs > 0.0 && secs <= 3600.0 {
+        Ok(secs)
+    } else {
+        Err(format!(
+            "{text:?}: the timeout must be more than 0 and at most 3600 seconds"
+        ))
+    }
 }
 
 impl ConnectArgs {
     fn timeout(&self) -> Duration {
-        Duration::from_secs_f64(self.timeout.clamp(0.001, 3600.0))
+        // At least 1 ms: a tiny value would round to a zero Duration, which sockets refuse.
+        Duration::from_secs_f64(self.timeout.max(0.001))
     }
 }
 

@@ -49,7 +49,17 @@ impl Target {
             let (host, after) = v6
                 .split_once(']')
                 .ok_or_else(|| format!("{text}: unclosed '['"))?;
-            (host, after.strip_prefix(':'))
+            // Only `:port` may follow the brackets: anything else is a typo, and dialling
+            // port 443 instead would check a server the user did not name.
+            let port = match after.strip_prefix(':') {
+                Some(port) => Some(port),
+                None if after.is_empty() => None,
+                None => return Err(format!("{text}: expected ':port' after ']', not {after:?}")),
+            };
+            if host.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(format!("{text}: [{host}] is not an IPv6 address"));
+            }
+            (host, port)
         } else {
             match authority.rsplit_once(':') {
                 Some((host, port)) => (host, Some(port)),
@@ -197,5 +207,17 @@ mod tests {
         assert!(t("http://example.com").is_err());
         assert!(t("example.com:99999").is_err());
         assert!(t(":443").is_err());
+        assert_eq!(t("[::1]"), Ok(("::1".into(), 443)));
+        assert_eq!(t("https://[::1]/path"), Ok(("::1".into(), 443)));
+        for bad in [
+            "[::1]junk",
+            "[::1]8443",
+            "[::1]:",
+            "[::1]:x",
+            "[::1",
+            "[example.com]:443",
+        ] {
+            assert!(t(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -330,3 +330,39 @@ fn check_many_targets_from_a_file() {
     assert_eq!(json[1]["report"]["hostname"], "localhost");
     assert_eq!(json[1]["report"]["port"], server.port);
 }
+
+#[test]
+fn bad_timeouts_and_targets_are_usage_errors() {
+    // A closed port: a run that got past argument parsing ends in a network error (3).
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let target = format!("127.0.0.1:{closed}");
+    let pin = "sha256//ERERERERERERERERERERERERERERERERERERERERERE=";
+    let run = |args: &[&str]| {
+        let out = certpin(args);
+        (out.status.code(), text(&out.stderr))
+    };
+    for command in [vec!["get"], vec!["check", "--pin", pin]] {
+        // Control: a valid timeout is accepted.
+        let (c, err) = run(&[command.as_slice(), &[&target, "--timeout", "0.5"]].concat());
+        assert_eq!(c, Some(3), "{command:?}: {err}");
+        for bad in ["nan", "NaN", "inf", "-inf", "-1", "0", "1e9", "ten"] {
+            // `=`: "-1" and "-inf" would otherwise be read as options.
+            let arg = format!("--timeout={bad}");
+            let (c, err) = run(&[command.as_slice(), &[&target, &arg]].concat());
+            assert_eq!(c, Some(2), "{command:?} --timeout {bad}: {err}");
+            assert!(
+                err.contains("--timeout") && !err.contains("panicked"),
+                "{command:?} --timeout {bad}: {err}"
+            );
+        }
+        // Junk after an IPv6 literal is not a port.
+        let junk = format!("[::1]junk{closed}");
+        let (c, err) = run(&[command.as_slice(), &[&junk]].concat());
+        assert_eq!(c, Some(2), "{command:?}: {err}");
+        assert!(err.contains("[::1]junk"), "{command:?}: {err}");
+    }
+}
