@@ -65,7 +65,8 @@ struct HashArgs {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
 
-    /// Output format. Single-value formats print one line per object, holding only the pin.
+    /// Output format. Single-value formats print one line per object, holding only the pin;
+    /// `micropython` prints one snippet whose PINS holds the key pin of every object found.
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
 }

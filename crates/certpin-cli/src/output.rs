@@ -42,7 +42,8 @@ pub enum OutputFormat {
     /// Hex SHA-256 of the whole certificate (fingerprint; certificates only).
     #[value(name = "cert-sha256")]
     CertSha256,
-    /// A ready-to-paste MicroPython snippet pinning the (first) key, for certpin.py.
+    /// A ready-to-paste MicroPython snippet for certpin.py (hash: one whose PINS holds every
+    /// key found; get: the leaf's key).
     Micropython,
 }
 
@@ -59,6 +60,8 @@ pub struct Printer<W: Write> {
     out: W,
     format: OutputFormat,
     json: Vec<serde_json::Value>,
+    /// `--format micropython`: (comment, curl pin) of each object, for one snippet.
+    snippet_pins: Vec<(String, String)>,
     printed: usize,
 }
 
@@ -68,6 +71,7 @@ impl<W: Write> Printer<W> {
             out,
             format,
             json: Vec::new(),
+            snippet_pins: Vec::new(),
             printed: 0,
         }
     }
@@ -94,9 +98,19 @@ impl<W: Write> Printer<W> {
             OutputFormat::Hex => spki(PinFormat::Hex),
             OutputFormat::Ucertpin => format_pin(d, PinKind::UCertPin, PinFormat::Hex),
             OutputFormat::Micropython => {
-                // A file has no host: the snippet names a placeholder to replace.
-                let snippet = micropython_snippet("HOST", 443, d);
-                return write_all(&mut self.out, &snippet);
+                // One snippet for all objects (written by `finish`): several snippets would
+                // each redefine PINS, and a key with its backup is the point of pinning.
+                let mut about = format!(
+                    "{} [{}]: {}",
+                    pinned.source,
+                    pinned.index,
+                    pinned.object.kind()
+                );
+                if let Some(subject) = subject(pinned.object) {
+                    let _ = write!(about, ", {subject}");
+                }
+                self.snippet_pins.push((about, spki(PinFormat::Curl)));
+                return Ok(());
             }
             OutputFormat::CertSha256 => {
                 if d.cert_sha256.is_none() {
@@ -117,6 +131,14 @@ impl<W: Write> Printer<W> {
             let text = serde_json::to_string_pretty(&self.json)
                 .map_err(|e| PrintError::Output(e.into()))?;
             write_all(&mut self.out, &format!("{text}\n"))?;
+        }
+        if self.format == OutputFormat::Micropython && !self.snippet_pins.is_empty() {
+            let header = "# Pins from `certpin hash`: one per key found. Replace HOST (and the port).\n\
+                          # PINS are pins of the server's own (leaf) key: keep its current key and a\n\
+                          # backup key you keep offline; delete any CA's (pinning a CA needs chain_pins\n\
+                          # and cadata, see micropython/README.md).\n";
+            let snippet = snippet_text(header, &self.snippet_pins, "HOST", 443);
+            write_all(&mut self.out, &snippet)?;
         }
         self.out.flush().map_err(PrintError::Output)
     }
@@ -169,19 +191,32 @@ pub fn server_name_text(name: &rustls::pki_types::ServerName<'_>) -> String {
 /// handshake (the text `micropython/tests/test_callback.py` checks).
 pub fn micropython_snippet(host: &str, port: u16, digests: &PinDigests) -> String {
     let curl = format_pin(digests, PinKind::Spki, PinFormat::Curl);
-    format!(
+    let header = format!(
         "# Pins of {host}:{port} (leaf key), from `certpin get`.\n\
-         # Add a backup pin (a key you keep offline) before you rely on them.\n\
-         import certpin\n\
-         \n\
-         PINS = [\n\
-         \x20   \"{curl}\",\n\
-         ]\n\
-         \n\
-         \n\
-         def connect():\n\
-         \x20   return certpin.Pinner(PINS).connect(\"{host}\", {port})\n"
-    )
+         # Add a backup pin (a key you keep offline) before you rely on them.\n"
+    );
+    snippet_text(&header, &[(String::new(), curl)], host, port)
+}
+
+/// The snippet's code: `header` (comment lines), then PINS, each pin after its comment.
+fn snippet_text(header: &str, pins: &[(String, String)], host: &str, port: u16) -> String {
+    let mut s = format!("{header}import certpin\n\nPINS = [\n");
+    for (about, curl) in pins {
+        if !about.is_empty() {
+            // A subject or a file name may hold anything; a comment must stay one line.
+            let about: String = about
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            let _ = writeln!(s, "    # {about}");
+        }
+        let _ = writeln!(s, "    \"{curl}\",");
+    }
+    let _ = write!(
+        s,
+        "]\n\n\ndef connect():\n    return certpin.Pinner(PINS).connect(\"{host}\", {port})\n"
+    );
+    s
 }
 
 fn human(pinned: &PinnedObject<'_>) -> String {

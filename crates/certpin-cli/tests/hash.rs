@@ -102,6 +102,10 @@ fn human_and_json_reports() {
     let items = json.as_array().unwrap();
     assert_eq!(items.len(), 4);
     assert_eq!(items[2]["index"], 2);
+    // `openssl x509 -outform DER | openssl dgst -sha256` of the leaf, from pins.tsv.
+    let leaf = expected("chain/chain.pem");
+    assert_eq!(items[0]["cert_sha256_hex"], leaf[7].as_str());
+    assert_eq!(items[0]["spki_sha256_hex"], leaf[5].as_str());
     assert_eq!(items[3]["object"], "private-key-pkcs8");
     assert_eq!(items[3]["cert_sha256_hex"], serde_json::Value::Null);
     let key_row = expected("keys/ed25519.key.pem");
@@ -178,12 +182,131 @@ fn errors_name_the_file_and_processing_goes_on() {
         lines[1].contains("notes.txt") && lines[1].contains("not a certificate"),
         "{err}"
     );
-    assert!(lines[2].contains("encrypted private key"), "{err}");
+    assert!(
+        lines[2].contains("rsa2048.pkcs8-encrypted.key.pem")
+            && lines[2].contains("encrypted private key"),
+        "{err}"
+    );
     assert!(
         lines[3].contains("broken.der") && lines[3].contains(&format!("at byte {}", der.len() - 1)),
         "{err}"
     );
-    assert!(lines[4].contains("is a directory"), "{err}");
+    assert!(
+        lines[4].contains(&format!("{}: is a directory", dir.path().display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn stdin_between_files() {
+    let stdin = std::fs::read(testdata("certs/ed25519.pem")).unwrap();
+    let files = ["certs/ec-p256.pem", "-", "certs/rsa2048.der"];
+    let args = |format| {
+        let mut args = vec!["hash".to_string(), "-f".into(), format];
+        args.extend(files.map(|f| if f == "-" { f.into() } else { testdata(f) }));
+        args
+    };
+    let run = |format: &str| {
+        let args = args(format.to_string());
+        certpin_stdin(&args.iter().map(String::as_str).collect::<Vec<_>>(), &stdin)
+    };
+    let want: Vec<String> = [
+        "certs/ec-p256.pem",
+        "certs/ed25519.pem",
+        "certs/rsa2048.der",
+    ]
+    .map(|f| expected(f)[5].clone())
+    .into();
+    let out = run("hex");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().collect::<Vec<_>>(), want);
+    let json: serde_json::Value = serde_json::from_slice(&run("json").stdout).unwrap();
+    let sources: Vec<&str> = (0..3)
+        .map(|i| json[i]["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources[1], "<stdin>");
+    assert!(sources[0].ends_with("ec-p256.pem") && sources[2].ends_with("rsa2048.der"));
+}
+
+#[test]
+fn a_bad_pem_block_or_der_key_is_reported_and_the_rest_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mixed = dir.path().join("mixed.pem");
+    let read = |f: &str| std::fs::read_to_string(testdata(f)).unwrap();
+    let bad = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+    let text = [
+        read("certs/ec-p256.pem"),
+        bad.into(),
+        read("keys/ed25519.key.pem"),
+    ]
+    .concat();
+    std::fs::write(&mixed, text).unwrap();
+    let key = dir.path().join("cut.key.der");
+    let der = std::fs::read(testdata("keys/ec-p384.key.der")).unwrap();
+    std::fs::write(&key, &der[..der.len() - 8]).unwrap();
+
+    let out = certpin(&[
+        "hash",
+        "-f",
+        "curl",
+        mixed.to_str().unwrap(),
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let pin = |f: &str| format!("sha256//{}\n", expected(f)[4]);
+    assert_eq!(
+        stdout(&out),
+        pin("certs/ec-p256.pem") + &pin("keys/ed25519.key.pem")
+    );
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].contains("mixed.pem [1]: invalid PEM"), "{err}");
+    assert!(
+        lines[1].contains("cut.key.der [0]: invalid private key: PKCS#8 (DER)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn micropython_is_one_snippet_with_every_pin() {
+    let files = ["chain/leaf.pem", "keys/ec-p256.key.pem"];
+    let out = certpin(&[
+        "hash",
+        "-f",
+        "micropython",
+        &testdata(files[0]),
+        &testdata(files[1]),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let snippet = stdout(&out);
+    assert_eq!(snippet.matches("PINS = [").count(), 1, "{snippet}");
+    assert_eq!(snippet.matches("def connect").count(), 1, "{snippet}");
+    for (i, file) in files.iter().enumerate() {
+        let comment = format!("    # {} [0]: ", testdata(file));
+        let pin = format!("    \"sha256//{}\",", expected(file)[4]);
+        let at = snippet
+            .find(&comment)
+            .unwrap_or_else(|| panic!("{comment}\n{snippet}"));
+        assert!(
+            snippet[at..].lines().nth(1) == Some(pin.as_str()),
+            "[{i}]\n{snippet}"
+        );
+    }
+    // CPython's compiler agrees it is Python (MicroPython runs it in scripts/test-micropython).
+    let compile = Command::new("python3")
+        .args([
+            "-c",
+            "import sys; compile(sys.stdin.read(), 'snippet', 'exec')",
+        ])
+        .stdin(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(snippet.as_bytes())?;
+            child.wait()
+        })
+        .expect("python3 runs");
+    assert!(compile.success(), "{snippet}");
 }
 
 #[test]
