@@ -14,8 +14,14 @@ const MAX_HOST_LEN: usize = 253;
 /// The longest transcript hash of a TLS 1.3 cipher suite (SHA-384), with room to spare.
 const MAX_HASH_LEN: usize = 64;
 
-/// A [`TlsVerifier`] that accepts a server only if its leaf certificate's key matches a
+/// The pin check embedded-tls runs during a handshake opened with [`crate::open`] or
+/// [`crate::open_blocking`]: it accepts a server only if its leaf certificate's key matches a
 /// [`PinSet`], and then checks the server's CertificateVerify signature with that key.
+///
+/// It is deliberately not an embedded-tls `TlsVerifier` itself: embedded-tls 0.19 lets a server
+/// skip its Certificate and CertificateVerify messages without ever calling the verifier, so a
+/// verifier handed to embedded-tls on its own would accept anyone. Only `open`, which refuses
+/// such a handshake afterwards, can plug it in.
 ///
 /// No CA chain is consulted: the pin *is* the trust decision, so a pin must name the server's
 /// own key (or certificate). Pins on an intermediate or root would need a verified chain, which
@@ -35,7 +41,69 @@ const MAX_HASH_LEN: usize = 64;
 /// assert_eq!(verifier.last_rejection(), None);
 /// ```
 #[derive(Debug)]
-pub struct PinningVerifier<'p> {
+pub struct PinningVerifier<'p>(pub(crate) Checker<'p>);
+
+impl<'p> PinningVerifier<'p> {
+    /// A verifier accepting the keys of `pins`, with the host name check on.
+    pub const fn new(pins: PinSet<'p>) -> Self {
+        PinningVerifier(Checker::new(pins))
+    }
+
+    /// Turns off the subjectAltName check against the configured server name.
+    ///
+    /// ```
+    /// # use certpin::{Pin, PinKind, PinSet};
+    /// # const PINS: [Pin; 1] = [Pin::new(PinKind::Spki, [0x11; 32])];
+    /// let verifier = certpin_embedded_tls::PinningVerifier::new(PinSet::new(&PINS)).without_host_check();
+    /// # let _ = verifier;
+    /// ```
+    pub const fn without_host_check(mut self) -> Self {
+        self.0.check_host = false;
+        self
+    }
+
+    /// Whether the last handshake's server proved possession of a pinned key (its
+    /// CertificateVerify signature checked out).
+    ///
+    /// ```
+    /// # use certpin::{Pin, PinKind, PinSet};
+    /// # const PINS: [Pin; 1] = [Pin::new(PinKind::Spki, [0x11; 32])];
+    /// let verifier = certpin_embedded_tls::PinningVerifier::new(PinSet::new(&PINS));
+    /// assert!(!verifier.is_verified()); // no handshake yet
+    /// ```
+    pub fn is_verified(&self) -> bool {
+        matches!(self.0.state, State::Verified)
+    }
+
+    /// Why the last handshake was refused, if it was.
+    ///
+    /// ```
+    /// # use certpin::{Pin, PinKind, PinSet};
+    /// # const PINS: [Pin; 1] = [Pin::new(PinKind::Spki, [0x11; 32])];
+    /// let verifier = certpin_embedded_tls::PinningVerifier::new(PinSet::new(&PINS));
+    /// assert_eq!(verifier.last_rejection(), None);
+    /// ```
+    pub fn last_rejection(&self) -> Option<Rejection> {
+        self.0.last_rejection
+    }
+
+    /// The pins this verifier accepts.
+    ///
+    /// ```
+    /// # use certpin::{Pin, PinKind, PinSet};
+    /// # const PINS: [Pin; 1] = [Pin::new(PinKind::Spki, [0x11; 32])];
+    /// let verifier = certpin_embedded_tls::PinningVerifier::new(PinSet::new(&PINS));
+    /// assert_eq!(verifier.pins().pins().len(), 1);
+    /// ```
+    pub fn pins(&self) -> PinSet<'p> {
+        self.0.pins
+    }
+}
+
+/// The verifier's state and the embedded-tls `TlsVerifier`; crate-private so that it can only
+/// be handed to embedded-tls by `open`, which checks afterwards that it was called.
+#[derive(Debug)]
+pub(crate) struct Checker<'p> {
     pins: PinSet<'p>,
     check_host: bool,
     host: [u8; MAX_HOST_LEN],
@@ -57,10 +125,9 @@ enum State {
     Verified,
 }
 
-impl<'p> PinningVerifier<'p> {
-    /// A verifier accepting the keys of `pins`, with the host name check on.
-    pub const fn new(pins: PinSet<'p>) -> Self {
-        PinningVerifier {
+impl<'p> Checker<'p> {
+    const fn new(pins: PinSet<'p>) -> Self {
+        Checker {
             pins,
             check_host: true,
             host: [0; MAX_HOST_LEN],
@@ -70,45 +137,16 @@ impl<'p> PinningVerifier<'p> {
         }
     }
 
-    /// Turns off the subjectAltName check against the configured server name.
-    ///
-    /// ```
-    /// # use certpin::{Pin, PinKind, PinSet};
-    /// # const PINS: [Pin; 1] = [Pin::new(PinKind::Spki, [0x11; 32])];
-    /// let verifier = certpin_embedded_tls::PinningVerifier::new(PinSet::new(&PINS)).without_host_check();
-    /// # let _ = verifier;
-    /// ```
-    pub const fn without_host_check(mut self) -> Self {
-        self.check_host = false;
-        self
-    }
-
-    /// Whether the last handshake's server proved possession of a pinned key (its
-    /// CertificateVerify signature checked out).
-    pub fn is_verified(&self) -> bool {
-        matches!(self.state, State::Verified)
-    }
-
-    /// Why the last handshake was refused, if it was.
-    pub fn last_rejection(&self) -> Option<Rejection> {
-        self.last_rejection
-    }
-
-    /// The pins this verifier accepts.
-    pub fn pins(&self) -> PinSet<'p> {
-        self.pins
-    }
-
     /// Forgets the previous handshake (called before each new one by [`crate::open`]).
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.state = State::Idle;
         self.last_rejection = None;
     }
 
     /// `Ok` only if the server's signature was verified; a handshake that ended without a
     /// Certificate/CertificateVerify pair (which embedded-tls would let through) is refused.
-    pub fn ensure_verified(&mut self) -> Result<(), TlsError> {
-        if self.is_verified() {
+    pub(crate) fn ensure_verified(&mut self) -> Result<(), TlsError> {
+        if matches!(self.state, State::Verified) {
             return Ok(());
         }
         Err(self.reject(self.last_rejection.unwrap_or(Rejection::NotVerified)))
@@ -154,7 +192,7 @@ impl<'p> PinningVerifier<'p> {
     }
 }
 
-impl<CipherSuite: TlsCipherSuite> TlsVerifier<CipherSuite> for PinningVerifier<'_> {
+impl<CipherSuite: TlsCipherSuite> TlsVerifier<CipherSuite> for Checker<'_> {
     fn set_hostname_verification(&mut self, hostname: &str) -> Result<(), TlsError> {
         let slot = self
             .host

@@ -47,7 +47,9 @@ fn wrong_pin_is_rejected_before_any_data() {
     });
     let server = control.join().unwrap();
     assert!(server.wait_for("certpin-control"), "log: {}", server.log());
-    // ...and the rejected client's never did.
+    // ...and the rejected client's never did. The client could not have written it after the
+    // refusal (open_blocking consumes the connection and returns it only on success), so this
+    // checks that the refused handshake itself sent no application data.
     assert!(
         !server.log().contains("certpin-probe"),
         "log: {}",
@@ -100,6 +102,8 @@ fn pinned_certificate_without_its_private_key_is_rejected() {
     let outcome = connect(port, &pins, Some("localhost"), b"certpin-probe\n");
     assert_eq!(outcome.open, Err("InvalidSignature".to_owned()));
     assert_eq!(outcome.rejection, Some(Rejection::BadSignature));
+    // Writing after the refusal is impossible by construction (the connection was consumed);
+    // this checks that the handshake itself sent the impostor no application data.
     std::thread::sleep(std::time::Duration::from_millis(100));
     assert!(received.lock().unwrap().is_empty());
 }

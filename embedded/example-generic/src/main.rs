@@ -40,12 +40,14 @@ async fn fetch<S: Read + Write>(
     // 16 KiB + overhead receives any record; servers honouring max_fragment_length need less.
     let mut read_buf = [0u8; 16_640];
     let mut write_buf = [0u8; 4096];
-    let mut tls: TlsConnection<'_, S, Aes128GcmSha256> =
+    let tls: TlsConnection<'_, S, Aes128GcmSha256> =
         TlsConnection::new(socket, &mut read_buf, &mut write_buf);
     let config = TlsConfig::new().with_server_name("device-api.example");
     let mut provider =
         PinningProvider::new(rng, PinSet::new(&PINS)).map_err(|_| TlsError::InvalidCertificate)?;
-    certpin_embedded_tls::open(&mut tls, &config, &mut provider).await?;
+    // `open` takes the connection and gives it back only if the server proved it holds a
+    // pinned key; on a refusal there is no connection left to write the request to.
+    let mut tls = certpin_embedded_tls::open(tls, &config, &mut provider).await?;
     tls.write_all(b"GET /config HTTP/1.0\r\nHost: device-api.example\r\n\r\n")
         .await?;
     tls.flush().await?;

@@ -201,26 +201,31 @@ async fn pinned_exchange(
     // are; the write side only has to hold our own records.
     let mut read_record = [0u8; 16_640];
     let mut write_record = [0u8; 2048];
-    let mut tls: TlsConnection<'_, _, Aes128GcmSha256> =
+    let tls: TlsConnection<'_, _, Aes128GcmSha256> =
         TlsConnection::new(socket, &mut read_record, &mut write_record);
     let config = TlsConfig::new().with_server_name(SERVER_NAME);
     // The provider's verifier checks the leaf's key against PINS, the leaf's names against
     // SERVER_NAME, and the server's CertificateVerify signature with the pinned key itself. It
-    // cannot be built without pins, so embedded-tls can never skip verification.
+    // cannot be built without pins, and only `certpin_embedded_tls::open` can use it.
     let mut provider = PinningProvider::new(&mut *rng, PinSet::new(&PINS))
         .map_err(|_| FetchError::NotTrusted(TlsError::InvalidCertificate, None))?;
 
     // The handshake. On a pin failure (a key that is in no pin, a certificate for another
     // name, or a signature the pinned key did not make: an impostor holding only a copy of
     // the real certificate) it stops at the server's Certificate or CertificateVerify message
-    // with an error, and `open` also refuses a handshake in which no signature was checked.
-    if let Err(error) = certpin_embedded_tls::open(&mut tls, &config, &mut provider).await {
-        let rejection = provider.pinning_verifier().last_rejection();
-        return Err(match rejection {
-            Some(_) => FetchError::NotTrusted(error, rejection),
-            None => FetchError::Tls(error),
-        });
-    }
+    // with an error, and `open` also refuses a handshake in which no signature was checked
+    // (which embedded-tls alone would accept). `open` takes the connection and returns it only
+    // on success, so after a refusal there is nothing to send the request with.
+    let mut tls = match certpin_embedded_tls::open(tls, &config, &mut provider).await {
+        Ok(tls) => tls,
+        Err(error) => {
+            let rejection = provider.pinning_verifier().last_rejection();
+            return Err(match rejection {
+                Some(_) => FetchError::NotTrusted(error, rejection),
+                None => FetchError::Tls(error),
+            });
+        }
+    };
 
     // Step 6: only now, with the server proven to hold a pinned key, is anything sent.
     tls.write_all(REQUEST).await.map_err(FetchError::Tls)?;
