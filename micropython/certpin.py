@@ -63,8 +63,12 @@ class Pinner:
         self._begin()
 
     def _begin(self):
+        # Per-handshake state, reset before each handshake. `_leaf_ok` is the
+        # decision of the last depth-0 call only: each leaf is judged on its
+        # own chain, never on an earlier call's match.
+        self._chain_matched = False
         self._leaf_seen = False
-        self._matched = False
+        self._leaf_ok = False
         self._refusal = None
 
     def _verify(self, cert, depth):
@@ -74,18 +78,25 @@ class Pinner:
         # alert and is easy to lose, so every failure becomes a recorded reason
         # plus a non-zero return. `cert` is only valid during this call.
         try:
-            if depth == 0:
-                self._leaf_seen = True
-            elif self._cadata is None:
-                return 0  # unverified under CERT_OPTIONAL: never looked at
-            if not self._matched and matches(self._pins, cert):
-                self._matched = True
-            if depth == 0 and not self._matched:
-                what = "the server's key" if self._cadata is None else "no certificate of the verified chain"
-                self._refusal = PinVerificationError("pin-mismatch", "%s matches no pin" % what)
-                return _REFUSE
-            return 0
+            if depth != 0:
+                if self._cadata is None:
+                    return 0  # unverified under CERT_OPTIONAL: never looked at
+                if matches(self._pins, cert):
+                    self._chain_matched = True
+                return 0
+            # The leaf ends a chain: decide on that chain alone, and let the
+            # next chain (if the TLS layer ever verifies another) start afresh.
+            chain_matched, self._chain_matched = self._chain_matched, False
+            self._leaf_seen = True
+            self._leaf_ok = False
+            if chain_matched or matches(self._pins, cert):
+                self._leaf_ok = True
+                return 0
+            what = "the server's key" if self._cadata is None else "no certificate of the verified chain"
+            self._refusal = PinVerificationError("pin-mismatch", "%s matches no pin" % what)
+            return _REFUSE
         except BaseException as e:  # noqa: B036  (fail closed, even on KeyboardInterrupt)
+            self._leaf_ok = False
             self._refusal = e
             return _REFUSE
 
@@ -132,7 +143,7 @@ class Pinner:
             if isinstance(refusal, PinError):
                 raise PinVerificationError(refusal.name, str(refusal), refusal.offset)
             raise refusal
-        if self._refusal is not None or not (self._leaf_seen and self._matched):
+        if self._refusal is not None or not (self._leaf_seen and self._leaf_ok):
             # The handshake completed although the leaf was never checked (a
             # context that ignores the callback) or a refusal was ignored.
             _close(tls_sock)

@@ -24,6 +24,7 @@ class Server:
     @classmethod
     def reset(cls):
         cls.chain = []  # DER certificates as sent: leaf first
+        cls.second_chain = None  # another chain verified in the same handshake, after `chain`
         cls.verifies = True  # would mbedTLS verify the chain against the CA?
         cls.ignore_callback = False  # like micropython-lib's ssl.SSLContext
         cls.old_firmware = False  # no verify_callback attribute at all
@@ -79,8 +80,9 @@ def _handshake(ctx, sock, callback):
     if ctx.verify_mode == CERT_REQUIRED and ctx.cadata is None:
         raise OSError(-0x7680)  # MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED
     if ctx.verify_mode != CERT_NONE and callback is not None and not Server.ignore_callback:
-        for depth in range(len(Server.chain) - 1, -1, -1):
-            buf = bytearray(Server.chain[depth])  # mbedTLS's own copy
+        chains = [Server.chain] if Server.second_chain is None else [Server.chain, Server.second_chain]
+        for chain, depth in [(c, d) for c in chains for d in range(len(c) - 1, -1, -1)]:
+            buf = bytearray(chain[depth])  # mbedTLS's own copy
             result = callback(memoryview(buf), depth)
             for i in range(len(buf)):  # freed after the call: a kept view sees zeros
                 buf[i] = 0

@@ -136,6 +136,35 @@ def test_callback_returns_an_int_for_any_input():
         check(pinner._verify(memoryview(ders[0]), 0) == 0, "a good leaf -> 0")
 
 
+def test_each_leaf_call_decides_on_its_own():
+    # A matching leaf must not make a later depth-0 call in the same handshake
+    # pass without its own pin check.
+    ders, pins, _ = chain()
+    pinner = certpin.Pinner([pins[0]])
+    pinner._begin()
+    check(pinner._verify(memoryview(ders[0]), 0) == 0, "the pinned leaf -> 0")
+    r = pinner._verify(memoryview(ders[1]), 0)
+    check(type(r) is int and r != 0, "then another key at depth 0 -> refused (%r)" % r)
+    # CA mode: a chain pin matched in one chain does not carry over to the next.
+    pinner = certpin.Pinner([], chain_pins=[pins[1]], cadata=ders[2])
+    pinner._begin()
+    check([pinner._verify(memoryview(d), i) for i, d in ((1, ders[1]), (0, ders[0]))] == [0, 0], "intermediate pin accepts its chain")
+    r = pinner._verify(memoryview(ders[0]), 0)
+    check(type(r) is int and r != 0, "a leaf alone afterwards, without the pinned intermediate -> refused (%r)" % r)
+
+
+def test_a_second_chain_in_one_handshake_is_checked():
+    ders, pins, _ = chain()
+    fake_tls.install()
+    e, raw = handshake(certpin.Pinner([pins[0]]), ders, second_chain=[ders[1]])
+    check(isinstance(e, certpin.PinVerificationError) and e.name == "pin-mismatch", "second leaf refused: %r" % e)
+    check(Server.calls[-1] == (0, REFUSE), "its depth-0 call returned the refusal: %r" % Server.calls)
+    check(raw.closed and raw.written == b"", "socket closed, nothing written")
+    fake_tls.install()
+    s, _ = handshake(certpin.Pinner([pins[0]]), ders, second_chain=[ders[0]])
+    check(isinstance(s, fake_tls.TLSSocket), "control: the same leaf twice is accepted")
+
+
 def test_old_firmware_checks_getpeercert_before_writing():
     ders, pins, _ = chain()
     fake_tls.install()
