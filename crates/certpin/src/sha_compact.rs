@@ -88,7 +88,9 @@ fn padded_byte(data: &[u8], i: usize) -> u32 {
 /// `w` is the ring of the last 16 schedule words (the message words first), so there is no
 /// 256-byte schedule.
 fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usize) {
-    let mut v = *state;
+    // Element by element, and added back through an iterator over references: moving the array
+    // (`*state`, `zip(v)`) is a `memcpy` call once `v` lives in memory.
+    let mut v: [u32; 8] = core::array::from_fn(|j| state.get(j).copied().unwrap_or(0));
     for (i, &k) in K.iter().enumerate() {
         // `& 15` keeps every index in the ring, so the `get`s never miss.
         let at = |back: usize| w.get(i.wrapping_sub(back) & 15).copied().unwrap_or(0);
@@ -108,7 +110,7 @@ fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usiz
         if let Some(slot) = w.get_mut(i & 15) {
             *slot = wi;
         }
-        let [a, b, c, d, e, f, g, h] = v;
+        let [a, b, c, _, e, f, g, h] = v;
         let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
         // Ch and Maj in their three-operation forms (equal to FIPS 180-4's §4.1.2 forms).
         let ch = g ^ (e & (f ^ g));
@@ -119,18 +121,23 @@ fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usiz
             .wrapping_add(wi);
         let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
         let maj = (a & b) | (c & (a | b));
-        v = [
-            t1.wrapping_add(s0.wrapping_add(maj)),
-            a,
-            b,
-            c,
-            d.wrapping_add(t1),
-            e,
-            f,
-            g,
-        ];
+        // The variables move down one place in a loop over the array (b = a, ..., h = g), then
+        // a and e get their new values: fewer instructions than moving eight named values, and
+        // no call (`rotate_right` links `ptr::rotate`).
+        for j in (0..7).rev() {
+            let x = v.get(j).copied().unwrap_or(0);
+            if let Some(y) = v.get_mut(j + 1) {
+                *y = x;
+            }
+        }
+        if let Some(x) = v.get_mut(4) {
+            *x = x.wrapping_add(t1);
+        }
+        if let Some(x) = v.get_mut(0) {
+            *x = t1.wrapping_add(s0.wrapping_add(maj));
+        }
     }
-    for (s, x) in state.iter_mut().zip(v) {
+    for (s, &x) in state.iter_mut().zip(v.iter()) {
         *s = s.wrapping_add(x);
     }
 }
