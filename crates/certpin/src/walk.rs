@@ -212,6 +212,9 @@ struct Walk<'a> {
     pos: usize,
     start: usize,
     end: usize,
+    /// The value of the element read last (`start..end`): kept, not sliced again where it is
+    /// checked after its element was closed and where the key is returned.
+    value: &'a [u8],
     /// The tag offsets of the last two elements entered and the value of the last: at the end,
     /// the SubjectPublicKeyInfo and its AlgorithmIdentifier.
     outer_at: usize,
@@ -255,6 +258,7 @@ impl<'a> Walk<'a> {
                 header(self.der, at, limit, tag).map_err(|(f, a, b)| (f, field, at, a, b))?;
             (self.start, self.end) = (start, end);
             let value = self.slice(start, end);
+            self.value = value;
             if check == INTEGER || check == VERSION {
                 match value {
                     [] => return fail(Fault::EmptyInteger),
@@ -317,7 +321,7 @@ impl<'a> Walk<'a> {
                 return Err((Fault::TrailingData, closes, self.pos, 0, 0));
             }
             self.depth = self.depth.saturating_sub(1);
-            if check_version(flags, self.slice(self.start, self.end)) {
+            if check_version(flags, self.value) {
                 return Err((Fault::UnsupportedVersion, field, at, 0, 0));
             }
         }
@@ -334,7 +338,7 @@ impl<'a> Walk<'a> {
                 Oid::from_der_contents(self.slice(self.oid.0, self.oid.1)),
                 self.parameters.map(|(from, to)| self.slice(from, to)),
             ),
-            self.slice(self.start, self.end),
+            self.value,
             self.start.wrapping_add(1),
         )
     }
@@ -356,6 +360,7 @@ fn run<'a>(
         pos: 0,
         start: n,
         end: n,
+        value: &[],
         outer_at: n,
         inner_at: n,
         inner: (n, n),
