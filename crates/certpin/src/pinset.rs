@@ -179,13 +179,14 @@ impl<'a> PinSet<'a> {
     ) -> Option<PinMatch> {
         // One digest at a time, each only if a pin needs it, through one call site of the
         // engine and one 32-byte buffer: less flash and stack on a microcontroller than three
-        // digests side by side.
+        // digests side by side. The kinds come from a counter, not an array of them: no table
+        // on the stack.
         let mut best = Best::NONE;
-        for kind in [PinKind::Spki, PinKind::UCertPin, PinKind::Certificate] {
-            let data = match kind {
-                PinKind::Spki => Some(spki.der()),
-                PinKind::UCertPin => Some(spki.bit_string_contents()),
-                _ => cert_der,
+        for k in 0..3u8 {
+            let (kind, data) = match k {
+                0 => (PinKind::Spki, Some(spki.der())),
+                1 => (PinKind::UCertPin, Some(spki.bit_string_contents())),
+                _ => (PinKind::Certificate, cert_der),
             };
             let needed = self.pins.iter().any(|p| accepts(p.kind(), kind));
             if let Some(data) = data.filter(|_| needed) {
