@@ -147,7 +147,8 @@ type Rejection = (Fault, Field, usize, usize, usize);
 
 /// Reads the header of the element at `at` inside a parent ending at `limit`, checking its tag
 /// against `expected` (0: any) and its length as `der::Reader::any` does (same faults, same
-/// order). Returns where its value starts and ends, or the fault and its two numbers.
+/// order). Returns its value and where it ends, or the fault and its two numbers. The value is
+/// the slice that checks the length against the bytes available, so the caller need not slice.
 ///
 /// Inlining trades flash for speed: 64-bit targets (servers, phones) inline it into the step
 /// loop; microcontrollers (32-bit) keep it out of line, which is smaller there.
@@ -158,7 +159,7 @@ fn header(
     at: usize,
     limit: usize,
     expected: u8,
-) -> Result<(usize, usize), (Fault, usize, usize)> {
+) -> Result<(&[u8], usize), (Fault, usize, usize)> {
     // `limit` never exceeds `der.len()`, so `..limit` never misses.
     let der = der.get(..limit).unwrap_or_default();
     let byte = |i: usize| der.get(i).copied().ok_or((Fault::UnexpectedEnd, 0, 0));
@@ -196,11 +197,12 @@ fn header(
             return Err((Fault::NonMinimalLength, 0, 0));
         }
     }
-    let available = limit.saturating_sub(next);
-    if length > available {
-        return Err((Fault::LengthPastEnd, length, available));
-    }
-    Ok((next, next.wrapping_add(length)))
+    // `next` is at most `limit`: every octet before it was read.
+    let rest = der.get(next..).unwrap_or_default();
+    let value = rest
+        .get(..length)
+        .ok_or((Fault::LengthPastEnd, length, rest.len()))?;
+    Ok((value, next.wrapping_add(length)))
 }
 
 /// The walk's state between steps.
@@ -254,10 +256,10 @@ impl<'a> Walk<'a> {
             if check == BIT_STRING && next_tag == Some(tag | 0x20) {
                 return fail(Fault::ConstructedBitString);
             }
-            let (start, end) =
+            let (value, end) =
                 header(self.der, at, limit, tag).map_err(|(f, a, b)| (f, field, at, a, b))?;
+            let start = end.wrapping_sub(value.len());
             (self.start, self.end) = (start, end);
-            let value = self.slice(start, end);
             self.value = value;
             if check == INTEGER || check == VERSION {
                 match value {
