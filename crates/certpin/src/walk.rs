@@ -240,11 +240,8 @@ impl<'a> Walk<'a> {
         let Step(tag, flags, field, closes) = step;
         let at = self.pos;
         let limit = ends.get(self.depth & DEPTH_MASK).copied().unwrap_or(0);
-        let next_tag = if at < limit {
-            self.der.get(at).copied()
-        } else {
-            None
-        };
+        // The tag of the element at `at`, if the parent has one there.
+        let next_tag = self.der.get(..limit).and_then(|d| d.get(at)).copied();
         let present = if flags & IF_TAG != 0 {
             next_tag == Some(tag)
         } else {
