@@ -161,8 +161,12 @@ fn header(
     expected: u8,
 ) -> Result<(&[u8], usize), (Fault, usize, usize)> {
     // `limit` never exceeds `der.len()`, so `..limit` never misses.
-    let der = der.get(..limit).unwrap_or_default();
-    let byte = |i: usize| der.get(i).copied().ok_or((Fault::UnexpectedEnd, 0, 0));
+    let der = der.get(..limit);
+    let byte = |i: usize| {
+        der.and_then(|d| d.get(i))
+            .copied()
+            .ok_or((Fault::UnexpectedEnd, 0, 0))
+    };
     let tag = byte(at)?;
     if expected != 0 && expected != tag {
         return Err((Fault::WrongTag, usize::from(expected), usize::from(tag)));
@@ -198,7 +202,7 @@ fn header(
         }
     }
     // `next` is at most `limit`: every octet before it was read.
-    let rest = der.get(next..).unwrap_or_default();
+    let rest = der.and_then(|d| d.get(next..)).unwrap_or_default();
     let value = rest
         .get(..length)
         .ok_or((Fault::LengthPastEnd, length, rest.len()))?;
