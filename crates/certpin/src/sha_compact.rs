@@ -37,16 +37,18 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
         compress(&mut state, &mut w, data, &mut pos);
     }
     // Spelled out so the digest is stored straight into the return value (a loop or
-    // `from_fn` builds it aside and then copies it with `memcpy`).
-    let [a, b, c, d, e, f, g, h] = state.map(u32::to_be_bytes);
-    let [a0, a1, a2, a3] = a;
-    let [b0, b1, b2, b3] = b;
-    let [c0, c1, c2, c3] = c;
-    let [d0, d1, d2, d3] = d;
-    let [e0, e1, e2, e3] = e;
-    let [f0, f1, f2, f3] = f;
-    let [g0, g1, g2, g3] = g;
-    let [h0, h1, h2, h3] = h;
+    // `from_fn` builds it aside and then copies it with `memcpy`), and from each word rather
+    // than through `state.map(u32::to_be_bytes)`, whose array is copied once more (byte by
+    // byte on riscv32imc, which has no misaligned stores).
+    let [a, b, c, d, e, f, g, h] = state;
+    let [a0, a1, a2, a3] = a.to_be_bytes();
+    let [b0, b1, b2, b3] = b.to_be_bytes();
+    let [c0, c1, c2, c3] = c.to_be_bytes();
+    let [d0, d1, d2, d3] = d.to_be_bytes();
+    let [e0, e1, e2, e3] = e.to_be_bytes();
+    let [f0, f1, f2, f3] = f.to_be_bytes();
+    let [g0, g1, g2, g3] = g.to_be_bytes();
+    let [h0, h1, h2, h3] = h.to_be_bytes();
     [
         a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3, e0, e1, e2, e3, f0, f1, f2,
         f3, g0, g1, g2, g3, h0, h1, h2, h3,
