@@ -327,7 +327,8 @@ impl<'a> Walk<'a> {
             if Some(&self.pos) != ends.get(self.depth & DEPTH_MASK) {
                 return Err((Fault::TrailingData, closes, self.pos, 0, 0));
             }
-            self.depth = self.depth.saturating_sub(1);
+            // Every closing step closes an element the table entered: depth is at least 1.
+            self.depth = self.depth.wrapping_sub(1);
             if check_version(flags, self.value) {
                 return Err((Fault::UnsupportedVersion, field, at, 0, 0));
             }
@@ -414,7 +415,7 @@ fn drive_unrolled(w: &mut Walk<'_>, ends: &mut Ends) -> Result<(), Rejection> {
 /// Whether a step's element is a version INTEGER whose value is not 1 or 2 (checked after the
 /// `[0]` around it was closed, as `Certificate::from_der` does).
 fn check_version(flags: u8, value: &[u8]) -> bool {
-    flags & CHECK == VERSION && value != [1] && value != [2]
+    flags & CHECK == VERSION && !matches!(value, [1 | 2])
 }
 
 /// The lean walk: [`SubjectPublicKeyInfo::from_certificate`].
