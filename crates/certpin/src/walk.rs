@@ -267,10 +267,17 @@ impl<'a> Walk<'a> {
             (self.start, self.end) = (start, end);
             self.value = value;
             if check == INTEGER || check == VERSION {
-                match value {
+                match *value {
                     [] => return fail(Fault::EmptyInteger),
-                    [0x00, next, ..] if next & 0x80 == 0 => return fail(Fault::NonMinimalInteger),
-                    [0xff, next, ..] if next & 0x80 != 0 => return fail(Fault::NonMinimalInteger),
+                    // The first nine bits all equal (0x00 then 0..., 0xff then 1...): the first
+                    // octet could have been left out. Sign-extended, they are 0 or -1.
+                    [first, next, ..]
+                        if ((i32::from(first as i8) << 1) | i32::from(next >> 7)).wrapping_add(1)
+                            as u32
+                            <= 1 =>
+                    {
+                        return fail(Fault::NonMinimalInteger);
+                    }
                     _ => {}
                 }
             } else if check == OID {
