@@ -281,15 +281,16 @@ impl<'a> Walk<'a> {
                     _ => {}
                 }
             } else if check == OID {
-                let mut arc_start = true;
+                // An arc starts after an octet without the top bit (or at the start).
+                let mut prev = 0u8;
                 for &b in value {
-                    if arc_start && b == 0x80 {
+                    if b == 0x80 && prev < 0x80 {
                         return fail(Fault::InvalidOid);
                     }
-                    arc_start = b & 0x80 == 0;
+                    prev = b;
                 }
                 // Empty, or the last arc is unfinished.
-                if !arc_start || value.is_empty() {
+                if prev >= 0x80 || value.is_empty() {
                     return fail(Fault::InvalidOid);
                 }
                 self.oid = (start, end);
