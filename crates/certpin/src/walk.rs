@@ -301,13 +301,13 @@ impl<'a> Walk<'a> {
                 if unused > 7 || (bits.is_empty() && unused != 0) {
                     return Err((Fault::InvalidUnusedBits, field, at, usize::from(unused), 0));
                 }
-                let mask = (1u8 << unused).wrapping_sub(1);
-                if bits.last().is_some_and(|&last| last & mask != 0) {
-                    return fail(Fault::NonZeroPaddingBits);
-                }
-                if bits.is_empty() {
+                match bits.last() {
                     // Only the unused-bits octet: a key of zero bits pins nothing.
-                    return fail(Fault::EmptyPublicKey);
+                    None => return fail(Fault::EmptyPublicKey),
+                    Some(&last) if last & ((1u8 << unused).wrapping_sub(1)) != 0 => {
+                        return fail(Fault::NonZeroPaddingBits);
+                    }
+                    Some(_) => {}
                 }
             }
             if flags & IF_ANY != 0 {
