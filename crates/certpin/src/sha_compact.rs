@@ -73,17 +73,12 @@ fn padded_byte(data: &[u8], i: usize) -> u32 {
     }
     // 1..=8 for the length octets, the last one being 1; larger (or wrapped) for the zeros.
     let from_end = padded_len(len).wrapping_sub(i);
-    if from_end > 8 {
-        return 0;
-    }
-    // Byte `from_end - 1` (from the right) of `len * 8`, in `usize` arithmetic: a `u64` shift
-    // would link a runtime helper on 32-bit targets.
-    let shift = from_end.wrapping_sub(1).wrapping_mul(8);
-    let byte = match shift.checked_sub(3) {
-        None => len.wrapping_shl(3),
-        Some(shift) => len.checked_shr(shift as u32).unwrap_or(0),
-    };
-    u32::from(byte as u8)
+    // The data's length in bits, a 64-bit big-endian number: its octet `from_end - 1` from the
+    // right is octet `from_end - 1` of the little-endian bytes (none for the zeros). A `u64`
+    // shift by a constant, not a variable one, which would link a runtime helper on 32-bit
+    // targets.
+    let bits = (len as u64).wrapping_mul(8).to_le_bytes();
+    u32::from(bits.get(from_end.wrapping_sub(1)).copied().unwrap_or(0))
 }
 
 /// FIPS 180-4 §6.2.2 for the block of the padded message at `*pos` (which it advances by 64);
