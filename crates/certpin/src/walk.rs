@@ -149,21 +149,16 @@ impl Fault {
 /// numbers (see [`Fault::into_error`]).
 type Rejection = (Fault, Field, usize, usize, usize);
 
-/// Reads the header of the element at `at` inside a parent ending at `limit`, checking its tag
-/// against `expected` (0: any) and its length as `der::Reader::any` does (same faults, same
-/// order). Returns its value and where it ends, or the fault and its two numbers. The value is
+/// Reads the header of the element at `at` inside a parent ending at `limit`, checking it as
+/// `der::Reader::any` does (same faults, same order), except the expected tag, which the step
+/// checks with the tag it has read. Returns its value and where it ends, or the fault and its two numbers. The value is
 /// the slice that checks the length against the bytes available, so the caller need not slice.
 ///
 /// Inlining trades flash for speed: 64-bit targets (servers, phones) inline it into the step
 /// loop; microcontrollers (32-bit) keep it out of line, which is smaller there.
 #[cfg_attr(target_pointer_width = "64", inline(always))]
 #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
-fn header(
-    der: &[u8],
-    at: usize,
-    limit: usize,
-    expected: u8,
-) -> Result<(&[u8], usize), (Fault, usize, usize)> {
+fn header(der: &[u8], at: usize, limit: usize) -> Result<(&[u8], usize), (Fault, usize, usize)> {
     // `limit` never exceeds `der.len()`, so `..limit` never misses.
     let der = der.get(..limit);
     let byte = |i: usize| {
@@ -172,9 +167,6 @@ fn header(
             .ok_or((Fault::UnexpectedEnd, 0, 0))
     };
     let tag = byte(at)?;
-    if expected != 0 && expected != tag {
-        return Err((Fault::WrongTag, usize::from(expected), usize::from(tag)));
-    }
     if tag & 0x1f == 0x1f {
         return Err((Fault::HighTagNumber, 0, 0));
     }
@@ -261,8 +253,19 @@ impl<'a> Walk<'a> {
             if check == BIT_STRING && next_tag == Some(tag | 0x20) {
                 return fail(Fault::ConstructedBitString);
             }
+            // The tag is checked here, where it was read already (after the end of input, which
+            // `header` reports, and before the rest of the header).
+            if let Some(found) = next_tag.filter(|&found| tag != 0 && found != tag) {
+                return Err((
+                    Fault::WrongTag,
+                    field,
+                    at,
+                    usize::from(tag),
+                    usize::from(found),
+                ));
+            }
             let (value, end) =
-                header(self.der, at, limit, tag).map_err(|(f, a, b)| (f, field, at, a, b))?;
+                header(self.der, at, limit).map_err(|(f, a, b)| (f, field, at, a, b))?;
             let start = end.wrapping_sub(value.len());
             (self.start, self.end) = (start, end);
             self.value = value;
