@@ -250,12 +250,13 @@ impl<'a> Walk<'a> {
         if present {
             let check = flags & CHECK;
             let fail = |fault: Fault| Err((fault, field, at, 0, 0));
-            if check == BIT_STRING && next_tag == Some(tag | 0x20) {
-                return fail(Fault::ConstructedBitString);
-            }
             // The tag is checked here, where it was read already (after the end of input, which
-            // `header` reports, and before the rest of the header).
+            // `header` reports, and before the rest of the header); a constructed BIT STRING
+            // has its own fault.
             if let Some(found) = next_tag.filter(|&found| tag != 0 && found != tag) {
+                if check == BIT_STRING && found == tag | 0x20 {
+                    return fail(Fault::ConstructedBitString);
+                }
                 return Err((
                     Fault::WrongTag,
                     field,
