@@ -123,7 +123,7 @@ fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usiz
         // no call (`rotate_right` links `ptr::rotate`).
         for j in (0..7).rev() {
             let x = v.get(j).copied().unwrap_or(0);
-            if let Some(y) = v.get_mut(j + 1) {
+            if let Some(y) = v.get_mut(j.wrapping_add(1)) {
                 *y = x;
             }
         }

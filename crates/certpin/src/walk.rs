@@ -72,6 +72,18 @@ const WALK: [Step; 16] = [
     Step(0x03,     BIT_STRING | CLOSE, F::SubjectPublicKey,     F::SubjectPublicKeyInfo),
 ];
 
+// A closing step must not enter: it closes the parent it read its element in.
+const _: () = {
+    let mut steps: &[Step] = &WALK;
+    while let [Step(_, flags, ..), rest @ ..] = steps {
+        assert!(
+            *flags & (ENTER | CLOSE) != ENTER | CLOSE,
+            "a step that enters cannot close"
+        );
+        steps = rest;
+    }
+};
+
 /// `ends` has room for depths 0 (the input) to 7, more than the 4 `WALK` enters (the
 /// AlgorithmIdentifier in the SubjectPublicKeyInfo), and is indexed with `depth & DEPTH_MASK`:
 /// an index that cannot miss needs no bounds check.
@@ -336,7 +348,9 @@ impl<'a> Walk<'a> {
             self.parameters = None;
         }
         if flags & CLOSE != 0 {
-            if Some(&self.pos) != ends.get(self.depth & DEPTH_MASK) {
+            // A closing step enters nothing (see `WALK`), so the element it closes is the parent
+            // whose end is `limit`.
+            if self.pos != limit {
                 return Err((Fault::TrailingData, closes, self.pos, 0, 0));
             }
             // Every closing step closes an element the table entered: depth is at least 1.
