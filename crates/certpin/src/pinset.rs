@@ -263,8 +263,19 @@ fn digests_equal(a: &[u8; DIGEST_LEN], b: &[u8; DIGEST_LEN]) -> subtle::Choice {
 
 /// Whether a pin of kind `pin` matches a digest of what `digest` pins hash.
 fn accepts(pin: PinKind, digest: PinKind) -> bool {
-    pin == digest
-        || (pin == PinKind::SpkiOrUCertPin && matches!(digest, PinKind::Spki | PinKind::UCertPin))
+    // One bit per (pin, digest) pair, at `pin * 4 + digest`: each kind accepts its own digest,
+    // and `SpkiOrUCertPin` those of `Spki` and `UCertPin`. A shift instead of compares.
+    const fn bit(pin: PinKind, digest: PinKind) -> u16 {
+        1 << ((pin as u32).wrapping_mul(4).wrapping_add(digest as u32))
+    }
+    const ACCEPTS: u16 = bit(PinKind::Spki, PinKind::Spki)
+        | bit(PinKind::UCertPin, PinKind::UCertPin)
+        | bit(PinKind::Certificate, PinKind::Certificate)
+        | bit(PinKind::SpkiOrUCertPin, PinKind::Spki)
+        | bit(PinKind::SpkiOrUCertPin, PinKind::UCertPin);
+    // Four kinds: `at` is below 16.
+    let at = (pin as u32).wrapping_mul(4).wrapping_add(digest as u32);
+    ACCEPTS.checked_shr(at).unwrap_or(0) & 1 != 0
 }
 
 #[cfg(test)]
