@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::format::parse_pin_list;
 use crate::pin::{DIGEST_LEN, Pin, PinDigests, PinKind};
 use crate::sha::Sha256Engine;
+use crate::sha::internal::{Token, words_from_bytes};
 use crate::spki::SubjectPublicKeyInfo;
 
 /// Several pins, any one of which accepts a key: the current key's pin plus backup pins for
@@ -108,7 +109,7 @@ impl<'a> PinSet<'a> {
             (PinKind::Certificate, digests.cert_sha256.as_ref()),
         ] {
             if let Some(digest) = digest {
-                self.consider(&mut best, kind, digest);
+                self.consider(&mut best, kind, &words_from_bytes(digest));
             }
         }
         self.result(best)
@@ -182,6 +183,8 @@ impl<'a> PinSet<'a> {
         // digests side by side. The kinds come from a counter, not an array of them: no table
         // on the stack.
         let mut best = Best::NONE;
+        // A splat of a run-time value (zeros would become `memset`); each digest overwrites it.
+        let mut digest = [self.pins.len() as u32; 8];
         for k in 0..3u8 {
             let (kind, data) = match k {
                 0 => (PinKind::Spki, Some(spki.der())),
@@ -190,7 +193,8 @@ impl<'a> PinSet<'a> {
             };
             let needed = self.pins.iter().any(|p| accepts(p.kind(), kind));
             if let Some(data) = data.filter(|_| needed) {
-                self.consider(&mut best, kind, &engine.sha256(data));
+                engine.sha256_words(data, &mut digest, Token(()));
+                self.consider(&mut best, kind, &digest);
             }
         }
         self.result(best)
@@ -205,7 +209,7 @@ impl<'a> PinSet<'a> {
     /// Callers go through the kinds in the order Spki, UCertPin, Certificate, and only a
     /// strictly lower index replaces a match, so a [`PinKind::SpkiOrUCertPin`] pin matching
     /// both ways reports [`PinKind::Spki`].
-    fn consider(&self, best: &mut Best, kind: PinKind, digest: &[u8; DIGEST_LEN]) {
+    fn consider(&self, best: &mut Best, kind: PinKind, digest: &[u32; 8]) {
         for (i, pin) in self.pins.iter().enumerate() {
             if !accepts(pin.kind(), kind) {
                 continue;
@@ -251,13 +255,16 @@ impl Best {
     };
 }
 
-/// Whether two digests are equal, in constant time: the differences of all 32 bytes are folded
-/// into one word with branch-free `xor`/`or`, and only that word goes through `subtle`'s
-/// optimisation barrier. `subtle`'s slice `ct_eq` puts every byte through the barrier, which
+/// Whether a digest (its big-endian words, as engines hand them to [`PinSet`]) equals a pin's
+/// digest, in constant time: the differences of all 32 bytes are folded into one word with
+/// branch-free `xor`/`or`, and only that word goes through `subtle`'s optimisation barrier. `subtle`'s slice `ct_eq` puts every byte through the barrier, which
 /// made a two-pin match cost more than the walk to the key (about 100 ns on x86-64, and a call
 /// per byte on a microcontroller) for the same guarantee.
-fn digests_equal(a: &[u8; DIGEST_LEN], b: &[u8; DIGEST_LEN]) -> subtle::Choice {
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+fn digests_equal(a: &[u32; 8], b: &[u8; DIGEST_LEN]) -> subtle::Choice {
+    let diff = b.iter().enumerate().fold(0u32, |acc, (j, &y)| {
+        let x = a.get(j >> 2).copied().unwrap_or(0);
+        acc | (((x << ((j & 3) << 3)) >> 24) ^ u32::from(y))
+    });
     diff.ct_eq(&0)
 }
 
@@ -280,18 +287,18 @@ fn accepts(pin: PinKind, digest: PinKind) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::digests_equal;
+    use super::{digests_equal, words_from_bytes};
 
     #[test]
     fn a_difference_in_any_bit_makes_digests_unequal() {
         let a: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(37));
-        assert_eq!(digests_equal(&a, &a).unwrap_u8(), 1);
+        assert_eq!(digests_equal(&words_from_bytes(&a), &a).unwrap_u8(), 1);
         for byte in 0..32 {
             for bit in 0..8 {
                 let mut b = a;
                 b[byte] ^= 1 << bit;
                 assert_eq!(
-                    digests_equal(&a, &b).unwrap_u8(),
+                    digests_equal(&words_from_bytes(&a), &b).unwrap_u8(),
                     0,
                     "byte {byte} bit {bit}"
                 );

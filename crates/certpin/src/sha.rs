@@ -19,6 +19,38 @@
 pub trait Sha256Engine {
     /// Returns SHA-256(`data`).
     fn sha256(&mut self, data: &[u8]) -> [u8; 32];
+
+    /// Not part of the API (its token cannot be named outside certpin, so it can be neither
+    /// overridden nor called): writes SHA-256(`data`) to `out` as its eight big-endian words,
+    /// what [`PinSet`](crate::PinSet) compares pins with. [`CompactSha256`] leaves its final
+    /// state there as it is: on riscv32imc, which has no misaligned word stores, spelling the
+    /// digest out as 32 bytes costs about 200 B of flash.
+    #[doc(hidden)]
+    fn sha256_words(&mut self, data: &[u8], out: &mut [u32; 8], _: internal::Token) {
+        *out = internal::words_from_bytes(&self.sha256(data));
+    }
+}
+
+/// What [`Sha256Engine`]'s hidden method needs: its token is public, so the trait may use it,
+/// in a private module, so no one outside certpin can name it.
+pub(crate) mod internal {
+    /// Proof that the caller is certpin.
+    pub struct Token(pub(crate) ());
+
+    /// A digest's eight big-endian words.
+    pub(crate) fn words_from_bytes(bytes: &[u8; 32]) -> [u32; 8] {
+        core::array::from_fn(|i| {
+            let at = |j: usize| {
+                u32::from(
+                    bytes
+                        .get(i.wrapping_mul(4).wrapping_add(j))
+                        .copied()
+                        .unwrap_or(0),
+                )
+            };
+            (at(0) << 24) | (at(1) << 16) | (at(2) << 8) | at(3)
+        })
+    }
 }
 
 impl<F: FnMut(&[u8]) -> [u8; 32]> Sha256Engine for F {
@@ -75,6 +107,10 @@ pub struct CompactSha256;
 impl Sha256Engine for CompactSha256 {
     fn sha256(&mut self, data: &[u8]) -> [u8; 32] {
         crate::sha_compact::sha256(data)
+    }
+
+    fn sha256_words(&mut self, data: &[u8], out: &mut [u32; 8], _: internal::Token) {
+        crate::sha_compact::sha256_state(data, out);
     }
 }
 

@@ -24,18 +24,9 @@ pub(crate) const IV: [u32; 8] = [
 /// (a ring, updated in place). Buffers are what cost flash here: a zeroed or copied block makes
 /// LLVM link `memset`/`memcpy` into a firmware that has neither.
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
-    // Whole blocks of data, 0x80, zeros and the 8 length octets: `len + 9` rounded up to 64.
-    let total = padded_len(data.len());
-    // Each initialisation below is shaped so LLVM cannot turn it into a `memcpy`/`memset` call:
-    // the state is assembled from the words (a copy of `IV` becomes one), and the ring starts as
-    // a splat of a run-time value (overwritten before it is read; zeros would become `memset`).
-    let mut state: [u32; 8] = core::array::from_fn(|i| IV.get(i).copied().unwrap_or(0));
-    let mut w = [total as u32; 16];
-    // The next byte of the padded message to read; it advances 64 bytes per block.
-    let mut pos = 0usize;
-    while pos < total {
-        compress(&mut state, &mut w, data, &mut pos);
-    }
+    // A splat of a run-time value, overwritten before it is read (zeros would become `memset`).
+    let mut state = [data.len() as u32; 8];
+    sha256_state(data, &mut state);
     // Spelled out so the digest is stored straight into the return value (a loop or
     // `from_fn` builds it aside and then copies it with `memcpy`), and from each word rather
     // than through `state.map(u32::to_be_bytes)`, whose array is copied once more (byte by
@@ -53,6 +44,26 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
         a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3, e0, e1, e2, e3, f0, f1, f2,
         f3, g0, g1, g2, g3, h0, h1, h2, h3,
     ]
+}
+
+/// Writes the final hash value of SHA-256(`data`), the digest as eight big-endian words, to
+/// `state` (whatever it held): in place, as a returned array is copied with `memcpy`.
+pub(crate) fn sha256_state(data: &[u8], state: &mut [u32; 8]) {
+    // Whole blocks of data, 0x80, zeros and the 8 length octets: `len + 9` rounded up to 64.
+    let total = padded_len(data.len());
+    // Each initialisation below is shaped so LLVM cannot turn it into a `memcpy`/`memset` call:
+    // the state is set word by word (assigning a `from_fn` array of `IV`'s words becomes one),
+    // and the ring starts as a splat of a run-time value (overwritten before it is read; zeros
+    // would become `memset`).
+    for (s, &iv) in state.iter_mut().zip(IV.iter()) {
+        *s = iv;
+    }
+    let mut w = [total as u32; 16];
+    // The next byte of the padded message to read; it advances 64 bytes per block.
+    let mut pos = 0usize;
+    while pos < total {
+        compress(state, &mut w, data, &mut pos);
+    }
 }
 
 /// The length of the padded message of `len` bytes: `len + 9` rounded up to whole blocks.
