@@ -257,9 +257,10 @@ impl Best {
 
 /// Whether a digest (its big-endian words, as engines hand them to [`PinSet`]) equals a pin's
 /// digest, in constant time: the differences of all 32 bytes are folded into one word with
-/// branch-free `xor`/`or`, and only that word goes through `subtle`'s optimisation barrier. `subtle`'s slice `ct_eq` puts every byte through the barrier, which
-/// made a two-pin match cost more than the walk to the key (about 100 ns on x86-64, and a call
-/// per byte on a microcontroller) for the same guarantee.
+/// branch-free `xor`/`or`, and only that word goes through `subtle`'s optimisation barrier.
+/// `subtle`'s slice `ct_eq` puts every byte through the barrier, which made a two-pin match
+/// cost more than the walk to the key (about 100 ns on x86-64, and a call per byte on a
+/// microcontroller) for the same guarantee.
 fn digests_equal(a: &[u32; 8], b: &[u8; DIGEST_LEN]) -> subtle::Choice {
     let diff = b.iter().enumerate().fold(0u32, |acc, (j, &y)| {
         let x = a.get(j >> 2).copied().unwrap_or(0);
