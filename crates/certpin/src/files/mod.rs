@@ -267,13 +267,19 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Splits PEM text into its blocks, each from `-----BEGIN ` to the end of its END line. A
 /// block without an END line ends where the next one begins, so it cannot swallow it.
+///
+/// Each search stops at the next `-----BEGIN `, so the whole split reads the input a bounded
+/// number of times: a file of many blocks without END lines is not read once per block.
 fn pem_blocks(input: &[u8]) -> Vec<&[u8]> {
     let mut blocks = Vec::new();
     let mut rest = input;
     while let Some(block) = find(rest, BEGIN).and_then(|at| rest.get(at..)) {
         let body = block.get(BEGIN.len()..).unwrap_or_default();
-        let next_begin = find(body, BEGIN).map(|at| at.saturating_add(BEGIN.len()));
-        let end_line = find(body, END).and_then(|at| {
+        let next_at = find(body, BEGIN);
+        let next_begin = next_at.map(|at| at.saturating_add(BEGIN.len()));
+        // An END line after the next BEGIN would lose to it below anyway.
+        let before_next = body.get(..next_at.unwrap_or(body.len())).unwrap_or_default();
+        let end_line = find(before_next, END).and_then(|at| {
             let label_at = at.saturating_add(END.len());
             let close = find(body.get(label_at..)?, DASHES)?;
             Some(
