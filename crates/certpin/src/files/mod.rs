@@ -278,7 +278,9 @@ fn pem_blocks(input: &[u8]) -> Vec<&[u8]> {
         let next_at = find(body, BEGIN);
         let next_begin = next_at.map(|at| at.saturating_add(BEGIN.len()));
         // An END line after the next BEGIN would lose to it below anyway.
-        let before_next = body.get(..next_at.unwrap_or(body.len())).unwrap_or_default();
+        let before_next = body
+            .get(..next_at.unwrap_or(body.len()))
+            .unwrap_or_default();
         let end_line = find(before_next, END).and_then(|at| {
             let label_at = at.saturating_add(END.len());
             let close = find(body.get(label_at..)?, DASHES)?;
