@@ -167,7 +167,7 @@ impl PinFailure {
             // for policies without an expiry (RFC 7469 has no spelling for "never").
             "effective-expiration-date": self.expires.map(rfc3339),
             "include-subdomains": self.policies.iter().any(|p| p.starts_with('*')),
-            "noted-hostname": self.policies.first().cloned().unwrap_or_else(|| self.host.clone()),
+            "noted-hostname": noted_hostname(self.policies.first().unwrap_or(&self.host)),
             "served-certificate-chain": pem(&self.served_chain),
             "validated-certificate-chain": self.verified_chain.as_deref().map(pem).unwrap_or_default(),
             "known-pins": known,
@@ -176,6 +176,16 @@ impl PinFailure {
             "certpin-reason": self.reason.to_string(),
         })
     }
+}
+
+/// RFC 7469 §3's noted-hostname is a host, with `include-subdomains` saying whether names
+/// below it count: a pattern's wildcard labels (`*.`, `**.`) are not part of it.
+fn noted_hostname(pattern: &str) -> String {
+    let host = pattern
+        .strip_prefix("**.")
+        .or_else(|| pattern.strip_prefix("*."))
+        .unwrap_or(pattern);
+    host.to_string()
 }
 
 fn rfc3339(time: UnixTime) -> String {

@@ -110,6 +110,10 @@ fn an_expired_policy_pin_does_not_count_while_another_policy_is_live() {
             );
             // Only the live policy's pins were enforced, and reported.
             assert_eq!(failure.policies, ["**.localhost"], "{vname} {mode}");
+            // RFC 7469 §3: the noted host without its wildcard, subdomains flagged apart.
+            let json = failure.to_rfc7469_json();
+            assert_eq!(json["noted-hostname"], "localhost", "{vname} {mode}");
+            assert_eq!(json["include-subdomains"], true, "{vname} {mode}");
             assert!(
                 !failure
                     .expected_pins
