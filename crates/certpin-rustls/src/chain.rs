@@ -51,6 +51,13 @@ pub(crate) fn signed_by(
 /// Walks from the leaf upwards through certificates that verifiably signed the one below,
 /// stopping at the first whose key is pinned. `within_validity` is `Some(now)` when the
 /// caller has a trustworthy clock.
+///
+/// Where several served certificates could be the issuer (a cross-signed intermediate: one
+/// key, one subject, two issuers), each is tried in served order, and the walk backs up out of
+/// a path that ends without a pin, so the pinned root of the other path is still found. The
+/// signature checks of the whole walk are capped ([`MAX_SIGNATURE_CHECKS`]): a served list
+/// full of look-alike issuers cannot buy unbounded work. When nothing matches, `verified` is
+/// the longest verified path.
 pub(crate) fn walk<'a>(
     leaf: &'a CertificateDer<'a>,
     intermediates: &'a [CertificateDer<'a>],
@@ -58,50 +65,195 @@ pub(crate) fn walk<'a>(
     algs: &[&dyn SignatureVerificationAlgorithm],
     within_validity: Option<UnixTime>,
 ) -> Walk<'a> {
-    let mut verified = vec![leaf];
-    let Ok(mut current) = Certificate::from_der(leaf) else {
-        return Walk {
-            verified,
-            found: None,
-        };
+    let no_match = |verified| Walk {
+        verified,
+        found: None,
     };
-    if let Some(pin) = pins.match_certificate(&current, &mut SoftSha256) {
+    let Ok(leaf_cert) = Certificate::from_der(leaf) else {
+        return no_match(vec![leaf]);
+    };
+    if let Some(pin) = pins.match_certificate(&leaf_cert, &mut SoftSha256) {
         return Walk {
-            verified,
+            verified: vec![leaf],
             found: Some(VerifiedMatch { depth: 0, pin }),
         };
     }
-    if !crate::ca::may_be_server_leaf(&current) {
+    if !crate::ca::may_be_server_leaf(&leaf_cert) {
         // Only a pin on the leaf's own key could accept it, and that did not match.
-        return Walk {
-            verified,
-            found: None,
-        };
+        return no_match(vec![leaf]);
     }
-    let mut used = vec![false; intermediates.len()];
-    for depth in 1..=MAX_DEPTH {
-        let next = intermediates.iter().enumerate().find_map(|(i, der)| {
-            let cert = Certificate::from_der(der).ok()?;
-            let fits = !used[i]
-                && cert.subject() == current.issuer()
-                && within_validity.is_none_or(|now| crate::validity::is_valid_at(&cert, now))
-                && crate::ca::may_sign_server_chain(&cert, depth - 1)
-                && signed_by(&current, &cert, algs);
-            fits.then_some((i, der, cert))
-        });
-        let Some((i, der, cert)) = next else { break };
-        used[i] = true;
-        verified.push(der);
-        if let Some(pin) = pins.match_certificate(&cert, &mut SoftSha256) {
-            return Walk {
-                verified,
-                found: Some(VerifiedMatch { depth, pin }),
-            };
+    let mut search = Search {
+        candidates: intermediates
+            .iter()
+            .filter_map(|der| Some((der, Certificate::from_der(der).ok()?)))
+            .collect(),
+        used: Vec::new(),
+        path: vec![leaf],
+        longest: vec![leaf],
+        checks_left: MAX_SIGNATURE_CHECKS,
+        pins,
+        algs,
+        within_validity,
+    };
+    search.used = vec![false; search.candidates.len()];
+    match search.above(&leaf_cert, 1) {
+        Some(found) => Walk {
+            verified: search.path,
+            found: Some(found),
+        },
+        None => no_match(search.longest),
+    }
+}
+
+/// Signature checks one walk may make, over every path it tries (webpki has a similar budget).
+const MAX_SIGNATURE_CHECKS: usize = 64;
+
+/// The state of one [`walk`]'s depth-first search.
+struct Search<'a, 'p> {
+    /// The served certificates above the leaf that parse.
+    candidates: Vec<(&'a CertificateDer<'a>, Certificate<'a>)>,
+    /// Which candidates are on the current path (a path never uses a certificate twice).
+    used: Vec<bool>,
+    /// The current path, leaf first; on a match, the path to the pinned certificate.
+    path: Vec<&'a CertificateDer<'a>>,
+    longest: Vec<&'a CertificateDer<'a>>,
+    checks_left: usize,
+    pins: &'p PinSet<'p>,
+    algs: &'p [&'p dyn SignatureVerificationAlgorithm],
+    within_validity: Option<UnixTime>,
+}
+
+impl<'a> Search<'a, '_> {
+    /// Looks for a pinned certificate at `depth` (1: the leaf's issuer) or above, along
+    /// issuers of `child` whose signatures verify.
+    fn above(&mut self, child: &Certificate<'_>, depth: usize) -> Option<VerifiedMatch> {
+        if depth > MAX_DEPTH {
+            return None;
         }
-        current = cert;
+        for i in 0..self.candidates.len() {
+            let Some(&(der, cert)) = self.candidates.get(i) else {
+                break;
+            };
+            let fits = self.used.get(i) == Some(&false)
+                && cert.subject() == child.issuer()
+                && self
+                    .within_validity
+                    .is_none_or(|now| crate::validity::is_valid_at(&cert, now))
+                && crate::ca::may_sign_server_chain(&cert, depth - 1);
+            if !fits || self.checks_left == 0 {
+                continue;
+            }
+            self.checks_left -= 1;
+            if !signed_by(child, &cert, self.algs) {
+                continue;
+            }
+            self.set_used(i, true);
+            self.path.push(der);
+            if self.path.len() > self.longest.len() {
+                self.longest.clone_from(&self.path);
+            }
+            if let Some(pin) = self.pins.match_certificate(&cert, &mut SoftSha256) {
+                return Some(VerifiedMatch { depth, pin });
+            }
+            if let Some(found) = self.above(&cert, depth + 1) {
+                return Some(found);
+            }
+            self.path.pop();
+            self.set_used(i, false);
+        }
+        None
     }
-    Walk {
-        verified,
-        found: None,
+
+    fn set_used(&mut self, i: usize, used: bool) {
+        if let Some(slot) = self.used.get_mut(i) {
+            *slot = used;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use certpin::{Pin, PinKind, PinSet};
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    use rustls::pki_types::{
+        AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm,
+    };
+
+    static CHECKS: AtomicUsize = AtomicUsize::new(0);
+
+    /// The provider's algorithm, counting its signature checks.
+    #[derive(Debug)]
+    struct Counting(&'static dyn SignatureVerificationAlgorithm);
+
+    impl SignatureVerificationAlgorithm for Counting {
+        fn verify_signature(
+            &self,
+            key: &[u8],
+            message: &[u8],
+            signature: &[u8],
+        ) -> Result<(), InvalidSignature> {
+            CHECKS.fetch_add(1, Ordering::SeqCst);
+            self.0.verify_signature(key, message, signature)
+        }
+        fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+            self.0.public_key_alg_id()
+        }
+        fn signature_alg_id(&self) -> AlgorithmIdentifier {
+            self.0.signature_alg_id()
+        }
+    }
+
+    #[test]
+    fn look_alike_issuers_cannot_buy_unbounded_work() {
+        // Ten self-issued CA certificates with one name and one key: each verifies as the
+        // issuer of the leaf and of every other, so the paths through them number in the
+        // millions up to MAX_DEPTH. None is pinned.
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let ca_params = |serial: u64| {
+            let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+            p.distinguished_name.push(DnType::CommonName, "look-alike");
+            p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            p.serial_number = Some(serial.into());
+            p
+        };
+        let look_alikes: Vec<CertificateDer<'static>> = (1..=10)
+            .map(|i| ca_params(i).self_signed(&key).unwrap().der().clone())
+            .collect();
+        let leaf_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let leaf = CertificateParams::new(vec!["localhost".to_string()])
+            .unwrap()
+            .signed_by(&leaf_key, &Issuer::from_params(&ca_params(0), &key))
+            .unwrap()
+            .der()
+            .clone();
+
+        let provider = rustls::crypto::ring::default_provider();
+        let counting: Vec<Counting> = provider
+            .signature_verification_algorithms
+            .all
+            .iter()
+            .map(|&a| Counting(a))
+            .collect();
+        let algs: Vec<&dyn SignatureVerificationAlgorithm> = counting
+            .iter()
+            .map(|a| a as &dyn SignatureVerificationAlgorithm)
+            .collect();
+        let pins = [Pin::new(PinKind::Spki, [0x11; 32])];
+        let walk = super::walk(&leaf, &look_alikes, &PinSet::new(&pins), &algs, None);
+
+        assert!(walk.found.is_none());
+        // The leaf and eight look-alikes: the longest path the depth limit allows.
+        assert_eq!(walk.verified.len(), 1 + super::MAX_DEPTH);
+        let checks = CHECKS.load(Ordering::SeqCst);
+        assert!(
+            checks <= super::MAX_SIGNATURE_CHECKS,
+            "{checks} signature checks"
+        );
+        assert!(
+            checks >= super::MAX_DEPTH,
+            "the walk went up to the depth limit"
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! with the server's key RSA, ECDSA P-256 and Ed25519: a pinned intermediate counts only if it
 //! signed the chain, WebPKI mode pins only the validated path (CVE-2016-2402), an expired leaf
 //! passes pin-only without a clock but not WebPKI, a name mismatch is refused unless turned
-//! off. Every refusal: zero bytes of application data on the server side.
+//! off, a cross-signed intermediate is followed on both of its paths. Every refusal: zero bytes
+//! of application data on the server side.
 
 mod common;
 
@@ -178,5 +179,56 @@ fn name_mismatch_is_refused_unless_explicitly_allowed() {
                 "{what}"
             );
         }
+    }
+}
+
+#[test]
+fn a_cross_signed_intermediate_is_followed_on_every_path() {
+    // One intermediate key and name signed by two roots, as while a new root is distributed;
+    // only root B is pinned and served, root A is not.
+    let root_a = root("root A", Alg::P256);
+    let root_b = root("root B", Alg::Rsa);
+    let via_a = issue("cross-signed intermediate", &[], Alg::P256, true, &root_a);
+    let via_b = via_a
+        .params
+        .signed_by(&via_a.key, &root_b.issuer())
+        .unwrap()
+        .der()
+        .clone();
+    let leaf = issue("localhost", &["localhost"], Alg::P256, false, &via_a);
+    let pins = [root_b.pin(), UNRELATED.into()];
+    for (vname, version) in VERSIONS {
+        // The dead end (leaf, intermediate by A, root A missing) first, then the other order.
+        for chain in [
+            vec![
+                leaf.der.clone(),
+                via_a.der.clone(),
+                via_b.clone(),
+                root_b.der.clone(),
+            ],
+            vec![
+                leaf.der.clone(),
+                via_b.clone(),
+                via_a.der.clone(),
+                root_b.der.clone(),
+            ],
+        ] {
+            let server = RustlsServer::start(chain, leaf.key_der(), version);
+            let out = connect(pin_only(&pins), version, &server, "localhost");
+            assert!(out.accepted(), "{vname}: {out:?}");
+        }
+        // Root B served, but not the intermediate it signed: no verified path reaches it.
+        let server = RustlsServer::start(
+            vec![leaf.der.clone(), via_a.der.clone(), root_b.der.clone()],
+            leaf.key_der(),
+            version,
+        );
+        let out = connect(pin_only(&pins), version, &server, "localhost");
+        let failure = assert_refused_silently(&out, &server);
+        assert_eq!(
+            failure.verified_chain.as_ref().map(Vec::len),
+            Some(2),
+            "{vname}: leaf and the intermediate by A verified"
+        );
     }
 }
