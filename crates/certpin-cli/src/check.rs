@@ -246,9 +246,10 @@ fn check_one(
             .with_no_client_auth(),
         Err(e) => return fail(EXIT_TLS, e.to_string()),
     };
+    let deadline = net::Deadline::after(opts.timeout);
     let result =
-        net::tcp(&target, opts.connect_to.as_deref(), opts.timeout).and_then(|(mut tcp, _)| {
-            net::handshake(Arc::new(config), name, &mut tcp).map(|c| (c, tcp))
+        net::tcp(&target, opts.connect_to.as_deref(), deadline).and_then(|(mut tcp, _)| {
+            net::handshake(Arc::new(config), name, &mut tcp, deadline).map(|c| (c, tcp))
         });
     match result {
         Ok((conn, mut tcp)) => {
@@ -256,7 +257,7 @@ fn check_one(
                 .protocol_version()
                 .map(|v| format!("{v:?}"))
                 .unwrap_or_default();
-            net::close(conn, &mut tcp);
+            net::close(conn, &mut tcp, deadline);
             fail(0, format!("{target}: pins match ({protocol})"))
         }
         Err(ConnectError::Tls(e)) => match PinFailure::from_rustls_error(&e) {

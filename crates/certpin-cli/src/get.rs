@@ -113,8 +113,9 @@ pub fn run(opts: &GetOptions<'_>) -> u8 {
             return EXIT_TLS;
         }
     };
-    let result = net::tcp(&target, opts.connect_to, opts.timeout).and_then(|(mut tcp, addr)| {
-        net::handshake(Arc::new(config), name.clone(), &mut tcp).map(|c| (c, tcp, addr))
+    let deadline = net::Deadline::after(opts.timeout);
+    let result = net::tcp(&target, opts.connect_to, deadline).and_then(|(mut tcp, addr)| {
+        net::handshake(Arc::new(config), name.clone(), &mut tcp, deadline).map(|c| (c, tcp, addr))
     });
     let (conn, mut tcp, addr) = match result {
         Ok(ok) => ok,
@@ -131,7 +132,7 @@ pub fn run(opts: &GetOptions<'_>) -> u8 {
         .protocol_version()
         .map(|v| format!("{v:?}"))
         .unwrap_or_default();
-    net::close(conn, &mut tcp);
+    net::close(conn, &mut tcp, deadline);
     let chain = recorder.chain.lock().map(|c| c.clone()).unwrap_or_default();
     let webpki = webpki_verdict(&provider, &chain, &name);
     let source = target.to_string();

@@ -82,7 +82,8 @@ struct ConnectArgs {
     #[arg(long, value_name = "ADDR:PORT")]
     connect_to: Option<String>,
 
-    /// Seconds to wait for the connection and each read (more than 0, at most 3600).
+    /// Seconds one target may take in all: name lookup, connecting, the TLS handshake (more
+    /// than 0, at most 3600).
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS", value_parser = parse_timeout)]
     timeout: f64,
 }

@@ -1,9 +1,10 @@
-//! Targets (`https://host:port/`, `host:port`, IPv6 literals), TCP with timeouts, and a
+//! Targets (`https://host:port/`, `host:port`, IPv6 literals), TCP under a deadline, and a
 //! blocking TLS handshake.
 
+use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 
@@ -120,40 +121,115 @@ impl std::fmt::Display for ConnectError {
     }
 }
 
-/// Connects to `connect_to` (or the target itself), trying each resolved address in turn.
+/// When one target's time is up. `--timeout` bounds the whole operation (name lookup, every
+/// address tried, the handshake), not each step: a server that answers one byte at a time, or
+/// a host with many unreachable addresses, cannot hold a fleet check for long.
+#[derive(Clone, Copy, Debug)]
+pub struct Deadline(Instant);
+
+impl Deadline {
+    /// `timeout` from now.
+    pub fn after(timeout: Duration) -> Deadline {
+        let now = Instant::now();
+        Deadline(now.checked_add(timeout).unwrap_or(now))
+    }
+
+    /// The time left for `doing`, or the timeout error once none is (sockets refuse a zero
+    /// timeout, so less than a millisecond counts as none).
+    fn left(&self, doing: &str) -> Result<Duration, ConnectError> {
+        let left = self.0.saturating_duration_since(Instant::now());
+        if left < Duration::from_millis(1) {
+            return Err(ConnectError::Network(format!("timed out {doing}")));
+        }
+        Ok(left)
+    }
+}
+
+/// Resolves `dial` before the deadline. The system resolver has no timeout of its own, so it
+/// runs on a thread of its own; one that outlives the deadline is abandoned (the command ends
+/// soon after, and a fleet check moves on).
+fn resolve(dial: &str, deadline: Deadline) -> Result<Vec<SocketAddr>, ConnectError> {
+    if let Ok(addr) = dial.parse::<SocketAddr>() {
+        return Ok(vec![addr]);
+    }
+    let (tx, rx) = mpsc::channel();
+    let name = dial.to_string();
+    std::thread::spawn(move || {
+        let _ = tx.send(name.to_socket_addrs().map(Iterator::collect::<Vec<_>>));
+    });
+    let wait = deadline.left(&format!("resolving {dial}"))?;
+    match rx.recv_timeout(wait) {
+        Ok(Ok(addrs)) => Ok(addrs),
+        Ok(Err(e)) => Err(ConnectError::Network(format!("cannot resolve {dial}: {e}"))),
+        Err(_) => Err(ConnectError::Network(format!("timed out resolving {dial}"))),
+    }
+}
+
+/// Connects to `connect_to` (or the target itself), trying each resolved address in turn, all
+/// before `deadline`.
 pub fn tcp(
     target: &Target,
     connect_to: Option<&str>,
-    timeout: Duration,
+    deadline: Deadline,
 ) -> Result<(TcpStream, SocketAddr), ConnectError> {
     let dial = connect_to.map_or_else(|| target.to_string(), str::to_string);
-    let addrs: Vec<SocketAddr> = dial
-        .to_socket_addrs()
-        .map_err(|e| ConnectError::Network(format!("cannot resolve {dial}: {e}")))?
-        .collect();
+    let addrs = resolve(&dial, deadline)?;
     let mut last = format!("{dial}: no address");
     for addr in addrs {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(tcp) => {
-                let _ = tcp.set_read_timeout(Some(timeout));
-                let _ = tcp.set_write_timeout(Some(timeout));
-                return Ok((tcp, addr));
-            }
+        let left = deadline.left(&format!("connecting to {dial} ({last})"))?;
+        match TcpStream::connect_timeout(&addr, left) {
+            Ok(tcp) => return Ok((tcp, addr)),
             Err(e) => last = format!("cannot connect to {addr}: {e}"),
         }
     }
     Err(ConnectError::Network(last))
 }
 
-/// Runs a TLS handshake to completion; sends no application data.
+/// The socket with every read and write limited to the time left before the deadline.
+struct UntilDeadline<'a> {
+    tcp: &'a mut TcpStream,
+    deadline: Deadline,
+}
+
+impl UntilDeadline<'_> {
+    fn left(&self) -> std::io::Result<Duration> {
+        self.deadline
+            .left("during the TLS handshake")
+            .map_err(|_| std::io::ErrorKind::TimedOut.into())
+    }
+}
+
+impl Read for UntilDeadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.left()?;
+        self.tcp.set_read_timeout(Some(left))?;
+        self.tcp.read(buf)
+    }
+}
+
+impl Write for UntilDeadline<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let left = self.left()?;
+        self.tcp.set_write_timeout(Some(left))?;
+        self.tcp.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
+/// Runs a TLS handshake to completion before `deadline`; sends no application data.
 pub fn handshake(
     config: Arc<rustls::ClientConfig>,
     name: ServerName<'static>,
     tcp: &mut TcpStream,
+    deadline: Deadline,
 ) -> Result<rustls::ClientConnection, ConnectError> {
     let mut conn = rustls::ClientConnection::new(config, name).map_err(ConnectError::Tls)?;
+    let mut io = UntilDeadline { tcp, deadline };
     while conn.is_handshaking() {
-        if let Err(e) = conn.complete_io(tcp) {
+        if let Err(e) = conn.complete_io(&mut io) {
             let tls = e
                 .get_ref()
                 .and_then(|inner| inner.downcast_ref::<rustls::Error>())
@@ -174,10 +250,11 @@ pub fn handshake(
     Ok(conn)
 }
 
-/// Closes the TLS session politely, ignoring errors (the server may already be gone).
-pub fn close(mut conn: rustls::ClientConnection, tcp: &mut TcpStream) {
+/// Closes the TLS session politely, ignoring errors (the server may already be gone), waiting
+/// at most until `deadline`.
+pub fn close(mut conn: rustls::ClientConnection, tcp: &mut TcpStream, deadline: Deadline) {
     conn.send_close_notify();
-    let _ = conn.complete_io(tcp);
+    let _ = conn.complete_io(&mut UntilDeadline { tcp, deadline });
 }
 
 /// The rustls crypto provider the command uses everywhere.
