@@ -50,6 +50,35 @@ fn fresh_openssl_keys_agree_with_openssl() {
             vec!["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"],
         ),
         ("ed25519", vec!["-algorithm", "ED25519"]),
+        // RSA-PSS keys, unrestricted and restricted to SHA-256 (parameters in the key's
+        // AlgorithmIdentifier, which the public key keeps).
+        (
+            "rsa-pss",
+            vec!["-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048"],
+        ),
+        (
+            "rsa-pss-sha256",
+            vec![
+                "-algorithm",
+                "RSA-PSS",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+                "-pkeyopt",
+                "rsa_pss_keygen_md:sha256",
+            ],
+        ),
+        // An EC key with explicit curve parameters instead of the curve's name.
+        (
+            "p256-explicit",
+            vec![
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-pkeyopt",
+                "ec_param_enc:explicit",
+            ],
+        ),
     ] {
         let key = format!("{name}.key");
         let mut args = vec!["genpkey", "-out", &key];
@@ -95,7 +124,11 @@ fn fresh_openssl_keys_agree_with_openssl() {
         // The subjectPublicKey BIT STRING: asn1parse line "… d=1 hl=H l=L prim: BIT STRING".
         let listing =
             String::from_utf8(openssl(&["asn1parse", "-inform", "DER", "-in", &spki], d)).unwrap();
-        let line = listing.lines().find(|l| l.contains("BIT STRING")).unwrap();
+        // Depth 1: explicit EC parameters hold a BIT STRING (the curve's seed) deeper down.
+        let line = listing
+            .lines()
+            .find(|l| l.contains("d=1") && l.contains("BIT STRING"))
+            .unwrap();
         let field = |key: &str| -> usize {
             let after = line.split(key).nth(1).unwrap().trim_start();
             after

@@ -3,15 +3,17 @@
 //! Decoding uses the RustCrypto crates (`pkcs8`, `pkcs1`, `sec1`, the curve crates,
 //! `ed25519-dalek`): private-key formats are many and subtle, and these are the reviewed
 //! implementations. The SPKI written is the one `openssl pkey -pubout` writes:
-//! RSA with `NULL` parameters, EC with the namedCurve OID and the key's own point encoding
-//! (or an uncompressed point computed from the scalar when the key carries none), Ed25519 bare.
+//! RSA with `NULL` parameters, RSA-PSS with the private key's own parameters, EC with the
+//! namedCurve OID (or the key's explicit curve parameters) and the key's own point encoding
+//! (or, on P-256/P-384/P-521, an uncompressed point computed from the scalar when the key
+//! carries none), Ed25519 bare.
 
 use std::format;
 use std::string::ToString;
 use std::vec::Vec;
 
 use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, OctetStringRef};
-use der::{Decode, Encode};
+use der::{Decode, Encode, Tagged};
 use pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
 use sec1::{EcParameters, EcPrivateKey};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
@@ -19,6 +21,7 @@ use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use super::{KeyObject, ObjectKind, ReadError};
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
@@ -42,15 +45,20 @@ fn encode_spki(
 }
 
 fn rsa_spki(modulus: &[u8], exponent: &[u8]) -> Result<Vec<u8>, ReadError> {
+    rsa_spki_as(RSA_ENCRYPTION, Some(AnyRef::NULL), modulus, exponent)
+}
+
+fn rsa_spki_as(
+    oid: ObjectIdentifier,
+    parameters: Option<AnyRef<'_>>,
+    modulus: &[u8],
+    exponent: &[u8],
+) -> Result<Vec<u8>, ReadError> {
     let public = RsaPublicKeyRef {
         modulus: der::asn1::UintRef::new(modulus).map_err(invalid)?,
         public_exponent: der::asn1::UintRef::new(exponent).map_err(invalid)?,
     };
-    encode_spki(
-        RSA_ENCRYPTION,
-        Some(AnyRef::NULL),
-        &public.to_der().map_err(invalid)?,
-    )
+    encode_spki(oid, parameters, &public.to_der().map_err(invalid)?)
 }
 
 /// `RSA PUBLIC KEY`: a bare PKCS#1 RSAPublicKey, wrapped as rsaEncryption.
@@ -125,15 +133,18 @@ pub(super) fn pkcs8(der: Vec<u8>) -> Result<KeyObject, ReadError> {
     let spki = if oid == RSA_ENCRYPTION {
         let key = RsaPrivateKeyRef::from_der(private).map_err(invalid)?;
         rsa_spki(key.modulus.as_bytes(), key.public_exponent.as_bytes())?
+    } else if oid == RSASSA_PSS {
+        // RFC 4055 §1.2, and what `openssl pkey -pubout` writes: the public key keeps the
+        // private key's AlgorithmIdentifier, parameters (the hash restrictions) included.
+        let key = RsaPrivateKeyRef::from_der(private).map_err(invalid)?;
+        rsa_spki_as(
+            RSASSA_PSS,
+            info.algorithm.parameters,
+            key.modulus.as_bytes(),
+            key.public_exponent.as_bytes(),
+        )?
     } else if oid == EC_PUBLIC_KEY {
-        let curve = info
-            .algorithm
-            .parameters
-            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
-            .ok_or_else(|| {
-                ReadError::UnsupportedKeyAlgorithm("EC key without a named curve".into())
-            })?;
-        sec1_spki(private, Some(curve))?
+        ec_pkcs8_spki(info.algorithm.parameters, private)?
     } else if oid == ED25519 {
         // RFC 8410 §7: the private key is an OCTET STRING holding the 32-byte seed.
         let seed = <&OctetStringRef>::from_der(private).map_err(invalid)?;
@@ -147,10 +158,37 @@ pub(super) fn pkcs8(der: Vec<u8>) -> Result<KeyObject, ReadError> {
         encode_spki(ED25519, None, &public)?
     } else {
         return Err(ReadError::UnsupportedKeyAlgorithm(format!(
-            "PKCS#8 key of algorithm {oid} (RSA, EC P-256/P-384/P-521 and Ed25519 are supported)"
+            "PKCS#8 key of algorithm {oid} (RSA, RSA-PSS, EC and Ed25519 are supported)"
         )));
     };
     KeyObject::checked(ObjectKind::PrivateKeyPkcs8, der, Some(spki))
+}
+
+/// The SPKI of a PKCS#8 EC key: its curve is in the AlgorithmIdentifier, the key itself is a
+/// SEC1 ECPrivateKey.
+fn ec_pkcs8_spki(parameters: Option<AnyRef<'_>>, private: &[u8]) -> Result<Vec<u8>, ReadError> {
+    let parameters = parameters.ok_or_else(|| {
+        ReadError::UnsupportedKeyAlgorithm("EC key without curve parameters".into())
+    })?;
+    if let Ok(curve) = parameters.decode_as::<ObjectIdentifier>() {
+        return sec1_spki(private, Some(curve));
+    }
+    if parameters.tag() != der::Tag::Sequence {
+        return Err(ReadError::UnsupportedKeyAlgorithm(
+            "EC key whose curve is neither named nor explicit".into(),
+        ));
+    }
+    // Explicit curve parameters (X9.62 SpecifiedECDomain), as `openssl ecparam -param_enc
+    // explicit` writes them: `openssl pkey -pubout` copies them into the public key as they
+    // are, with the key's own point. Without the point, computing it would need arithmetic on
+    // an arbitrary curve; certpin refuses instead.
+    let key = EcPrivateKey::from_der(private).map_err(invalid)?;
+    let point = key.public_key.ok_or_else(|| {
+        ReadError::UnsupportedKeyAlgorithm(
+            "EC key with explicit curve parameters and without its public point".into(),
+        )
+    })?;
+    encode_spki(EC_PUBLIC_KEY, Some(parameters), point)
 }
 
 /// Tries the private and PKCS#1 key structures on DER input of unknown type.
