@@ -2,6 +2,7 @@
 //! a fleet listed in a file.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,7 +45,7 @@ pub struct CheckOptions {
     pub targets: Vec<(String, Vec<String>)>,
     pub mode: CheckMode,
     pub roots: Roots,
-    pub ca_file: Option<String>,
+    pub ca_file: Option<PathBuf>,
     pub sni: Option<String>,
     pub connect_to: Option<String>,
     pub timeout: Duration,
@@ -173,17 +174,18 @@ fn roots(opts: &CheckOptions) -> Result<Arc<rustls::RootCertStore>, String> {
         }
     }
     if let Some(path) = &opts.ca_file {
-        let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-        let blocks = pem::parse_many(&bytes).map_err(|e| format!("{path}: invalid PEM: {e}"))?;
+        let shown = path.display();
+        let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+        let blocks = pem::parse_many(&bytes).map_err(|e| format!("{shown}: invalid PEM: {e}"))?;
         let mut added = 0;
         for block in blocks.iter().filter(|b| b.tag() == "CERTIFICATE") {
             roots
                 .add(block.contents().to_vec().into())
-                .map_err(|e| format!("{path}: {e}"))?;
+                .map_err(|e| format!("{shown}: {e}"))?;
             added += 1;
         }
         if added == 0 {
-            return Err(format!("{path}: no CERTIFICATE in it"));
+            return Err(format!("{shown}: no CERTIFICATE in it"));
         }
     }
     Ok(Arc::new(roots))
@@ -274,8 +276,9 @@ fn check_one(
 }
 
 /// Reads a targets file: one `host[:port] pin [pin …]` per line; `#` starts a comment.
-pub fn read_targets(path: &str) -> Result<Vec<(String, Vec<String>)>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+pub fn read_targets(path: &Path) -> Result<Vec<(String, Vec<String>)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let path = path.display();
     let mut targets = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or_default().trim();

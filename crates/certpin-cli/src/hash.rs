@@ -1,6 +1,7 @@
 //! `certpin hash`: read files, find objects, print their pins.
 
 use std::io::{self, Read};
+use std::path::{Path, PathBuf};
 
 use certpin::SoftSha256;
 use certpin::files::read_objects;
@@ -8,7 +9,7 @@ use certpin::files::read_objects;
 use crate::output::{OutputFormat, PinnedObject, PrintError, Printer};
 
 /// Runs `certpin hash`; returns false if any input or object failed.
-pub fn run(paths: &[String], format: OutputFormat) -> bool {
+pub fn run(paths: &[PathBuf], format: OutputFormat) -> bool {
     let stdout = io::stdout();
     let mut printer = Printer::new(stdout.lock(), format);
     let mut all_ok = true;
@@ -16,7 +17,7 @@ pub fn run(paths: &[String], format: OutputFormat) -> bool {
         let (source, bytes) = match read_input(path) {
             Ok(bytes) => (display_name(path), bytes),
             Err(message) => {
-                eprintln!("certpin: {path}: {message}");
+                eprintln!("certpin: {}: {message}", display_name(path));
                 all_ok = false;
                 continue;
             }
@@ -59,18 +60,24 @@ fn output_failed(e: &io::Error) -> bool {
     false
 }
 
-fn display_name(path: &str) -> String {
-    if path == "-" {
+/// The name a path is reported under: not-UTF-8 bytes are shown as U+FFFD, as everywhere in
+/// Rust's `Path::display`.
+fn display_name(path: &Path) -> String {
+    if is_stdin(path) {
         "<stdin>".to_string()
     } else {
-        path.to_string()
+        path.display().to_string()
     }
 }
 
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 /// Reads a file or standard input, with an error message a user can act on.
-fn read_input(path: &str) -> Result<Vec<u8>, String> {
+fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
-    if path == "-" {
+    if is_stdin(path) {
         io::stdin()
             .lock()
             .read_to_end(&mut bytes)

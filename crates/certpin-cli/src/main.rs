@@ -10,6 +10,7 @@ mod hash;
 mod net;
 mod output;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -63,7 +64,7 @@ enum Command {
 struct HashArgs {
     /// Files to read; `-` reads standard input. A file may hold many PEM blocks.
     #[arg(required = true, value_name = "PATH")]
-    paths: Vec<String>,
+    paths: Vec<PathBuf>,
 
     /// Output format. Single-value formats print one line per object, holding only the pin;
     /// `micropython` prints one snippet whose PINS holds the key pin of every object found.
@@ -136,11 +137,11 @@ struct CheckArgs {
 
     /// A file of pins, one per line (or lists); `#` starts a comment.
     #[arg(long, value_name = "FILE")]
-    pins_file: Option<String>,
+    pins_file: Option<PathBuf>,
 
     /// Check many servers: a file of `host[:port] pin [pin …]` lines.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["target", "pins", "pins_file"])]
-    targets: Option<String>,
+    targets: Option<PathBuf>,
 
     /// pin-only: pins alone (no CA, no clock); webpki: full validation, then pins.
     #[arg(long, value_enum, default_value_t = CheckMode::PinOnly)]
@@ -152,7 +153,7 @@ struct CheckArgs {
 
     /// Extra trusted roots (PEM) for `--mode webpki`, besides `--roots`.
     #[arg(long, value_name = "PEM")]
-    ca_file: Option<String>,
+    ca_file: Option<PathBuf>,
 
     #[command(flatten)]
     connect: ConnectArgs,
@@ -168,7 +169,7 @@ fn check_targets(args: &CheckArgs) -> Result<Vec<(String, Vec<String>)>, String>
     }
     let mut pins = args.pins.clone();
     if let Some(path) = &args.pins_file {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         pins.extend(
             text.lines()
                 .map(|l| l.split('#').next().unwrap_or_default().trim().to_string())

@@ -300,3 +300,28 @@ fn usage_help_and_version() {
         format!("certpin {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+/// File names are bytes on Unix: a name that is not UTF-8 is read, and reported with U+FFFD.
+#[cfg(unix)]
+#[test]
+fn paths_that_are_not_utf8() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let named = dir.path().join(OsStr::from_bytes(b"cert-\xff.pem"));
+    std::fs::copy(testdata("certs/rsa2048.pem"), &named).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certpin"))
+        .args(["hash", "-f", "hex"])
+        .arg(&named)
+        .arg(dir.path().join(OsStr::from_bytes(b"missing-\xfe.pem")))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), expected("certs/rsa2048.pem")[5]);
+    assert!(
+        stderr(&out).contains("missing-\u{fffd}.pem: no such file"),
+        "{}",
+        stderr(&out)
+    );
+}
