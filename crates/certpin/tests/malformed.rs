@@ -2,8 +2,8 @@
 //! panics.
 //!
 //! Malformed certificates are built here from a real OpenSSL certificate: it is split into its
-//! elements by a tiny reader (`support/der_parts.rs`, not certpin's), one element is replaced, and the
-//! enclosing lengths are re-encoded. The expected offsets follow from that construction.
+//! elements by a tiny reader (`support/der_parts.rs`, not certpin's), one element is replaced,
+//! and the enclosing lengths are re-encoded. The expected offsets follow from that construction.
 #![cfg(feature = "sha2")]
 
 use certpin::{Certificate, Error, Field, PinDigests, PinSet, SoftSha256};
