@@ -38,10 +38,13 @@ fn understood(cert: &Certificate<'_>) -> Option<Understood> {
         return Some(found);
     };
     let extensions = Extensions::from_der(der).ok()?;
-    for (i, ext) in extensions.iter().enumerate() {
-        if extensions.iter().take(i).any(|e| e.extn_id == ext.extn_id) {
-            return None;
-        }
+    // Sorted, so a served certificate with thousands of extensions costs n log n, not n².
+    let mut ids: Vec<&ObjectIdentifier> = extensions.iter().map(|e| &e.extn_id).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|pair| pair[0] == pair[1]) {
+        return None;
+    }
+    for ext in &extensions {
         let value = ext.extn_value.as_bytes();
         match ext.extn_id {
             BasicConstraints::OID => {

@@ -237,3 +237,23 @@ fn name_constraints_are_refused_rather_than_half_checked() {
         &leaf,
     );
 }
+
+#[test]
+fn an_intermediate_with_an_extension_twice_cannot_sign() {
+    // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular
+    // extension." Here keyUsage, once from rcgen and once more, with the same value.
+    let root = self_signed(ca_params("pinned root"));
+    let mut p = ca_params("intermediate");
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    // BIT STRING, 2 unused bits: digitalSignature (bit 0) and keyCertSign (bit 5).
+    p.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
+        &[2, 5, 29, 15],
+        vec![0x03, 0x02, 0x02, 0x84],
+    )];
+    let inter = issue_with(p, Alg::P256, &root);
+    let leaf = issue_with(leaf_params("localhost", "localhost"), Alg::P256, &inter);
+    check("keyUsage twice", false, &root, &[&inter], &leaf);
+}
