@@ -20,10 +20,10 @@ use Field as F;
 /// its flags say, then step over it or continue inside it. The first field names the element
 /// in errors; the second, for a step that [`CLOSE`]s, the element it closes.
 ///
-/// Aligned to a word so a step is read with one load: riscv32imc has no misaligned loads, and
-/// assembles an unaligned step from four byte loads.
+/// The walk reads a step's tag and flags from [`CODES`] and its fields from `WALK` only where
+/// a step rejects: a firmware that only asks whether a certificate is accepted links no table
+/// of fields.
 #[derive(Clone, Copy)]
-#[repr(align(4))]
 struct Step(u8, u8, Field, Field);
 
 /// Continue inside the element (its end and field are kept for the checks that close it).
@@ -83,6 +83,28 @@ const _: () = {
         steps = rest;
     }
 };
+
+/// The tag and flags of each step of `WALK`: what the loop reads, two bytes a step.
+// Evaluated at compile time: an index out of range would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+const CODES: [[u8; 2]; WALK.len()] = {
+    let mut codes = [[0; 2]; WALK.len()];
+    let mut i = 0;
+    while i < WALK.len() {
+        let Step(tag, flags, ..) = WALK[i];
+        codes[i] = [tag, flags];
+        i += 1;
+    }
+    codes
+};
+
+/// The fields step `i` names in errors (see [`Step`]); `i` is always a step of `WALK`.
+fn fields(i: usize) -> (Field, Field) {
+    match WALK.get(i) {
+        Some(&Step(_, _, field, closes)) => (field, closes),
+        None => (F::Certificate, F::Certificate),
+    }
+}
 
 /// `ends` has room for depths 0 (the input) to 7, more than the 4 `WALK` enters (the
 /// AlgorithmIdentifier in the SubjectPublicKeyInfo), and is indexed with `depth & DEPTH_MASK`:
@@ -248,8 +270,13 @@ impl<'a> Walk<'a> {
     /// input). Returns whether the next step is to be skipped (an absent `IF_TAG` element
     /// takes the step inside it along).
     #[cfg_attr(target_pointer_width = "64", inline(always))]
-    fn step(&mut self, ends: &mut Ends, step: Step) -> Result<bool, Rejection> {
-        let Step(tag, flags, field, closes) = step;
+    fn step(
+        &mut self,
+        ends: &mut Ends,
+        i: usize,
+        [tag, flags]: [u8; 2],
+    ) -> Result<bool, Rejection> {
+        let (field, closes) = fields(i);
         let at = self.pos;
         let limit = ends.get(self.depth & DEPTH_MASK).copied().unwrap_or(0);
         // The tag of the element at `at`, if the parent has one there.
@@ -409,8 +436,8 @@ fn run<'a>(
 #[cfg(any(test, not(target_pointer_width = "64")))]
 fn drive_loop(w: &mut Walk<'_>, ends: &mut Ends) -> Result<(), Rejection> {
     let mut skip = false;
-    for &step in &WALK {
-        skip = if skip { false } else { w.step(ends, step)? };
+    for (i, &code) in CODES.iter().enumerate() {
+        skip = if skip { false } else { w.step(ends, i, code)? };
     }
     Ok(())
 }
@@ -425,9 +452,9 @@ fn drive_unrolled(w: &mut Walk<'_>, ends: &mut Ends) -> Result<(), Rejection> {
         ($($i:literal)*) => {
             let mut skip = false;
             $(
-                let step = WALK.get($i).copied();
-                skip = match step {
-                    Some(step) if !skip => w.step(ends, step)?,
+                let code = CODES.get($i).copied();
+                skip = match code {
+                    Some(code) if !skip => w.step(ends, $i, code)?,
                     _ => false,
                 };
             )*
