@@ -232,12 +232,15 @@ fn header(der: &[u8], at: usize, limit: usize) -> Result<(&[u8], usize), (Fault,
             return Err((Fault::NonMinimalLength, 0, 0));
         }
     }
-    // `next` is at most `limit`: every octet before it was read.
-    let rest = der.and_then(|d| d.get(next..)).unwrap_or_default();
-    let value = rest
-        .get(..length)
-        .ok_or((Fault::LengthPastEnd, length, rest.len()))?;
-    Ok((value, next.wrapping_add(length)))
+    // `next` is at most `limit`: every octet before it was read. An `end` that wraps around
+    // is before `next`, and the range misses as it should.
+    let end = next.wrapping_add(length);
+    let value = der.and_then(|d| d.get(next..end)).ok_or((
+        Fault::LengthPastEnd,
+        length,
+        limit.wrapping_sub(next),
+    ))?;
+    Ok((value, end))
 }
 
 /// The walk's state between steps.
