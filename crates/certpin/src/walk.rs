@@ -20,10 +20,10 @@ use Field as F;
 /// its flags say, then step over it or continue inside it. The first field names the element
 /// in errors; the second, for a step that [`CLOSE`]s, the element it closes.
 ///
-/// Aligned to a word so a step is read with one load: riscv32imc has no misaligned loads, and
-/// assembles an unaligned step from four byte loads.
+/// The walk reads a step's tag and flags from [`CODES`] and its fields from `WALK` only where
+/// a step rejects: a firmware that only asks whether a certificate is accepted links no table
+/// of fields.
 #[derive(Clone, Copy)]
-#[repr(align(4))]
 struct Step(u8, u8, Field, Field);
 
 /// Continue inside the element (its end and field are kept for the checks that close it).
@@ -83,6 +83,28 @@ const _: () = {
         steps = rest;
     }
 };
+
+/// The tag and flags of each step of `WALK`: what the loop reads, two bytes a step.
+// Evaluated at compile time: an index out of range would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+const CODES: [[u8; 2]; WALK.len()] = {
+    let mut codes = [[0; 2]; WALK.len()];
+    let mut i = 0;
+    while i < WALK.len() {
+        let Step(tag, flags, ..) = WALK[i];
+        codes[i] = [tag, flags];
+        i += 1;
+    }
+    codes
+};
+
+/// The fields step `i` names in errors (see [`Step`]); `i` is always a step of `WALK`.
+fn fields(i: usize) -> (Field, Field) {
+    match WALK.get(i) {
+        Some(&Step(_, _, field, closes)) => (field, closes),
+        None => (F::Certificate, F::Certificate),
+    }
+}
 
 /// `ends` has room for depths 0 (the input) to 7, more than the 4 `WALK` enters (the
 /// AlgorithmIdentifier in the SubjectPublicKeyInfo), and is indexed with `depth & DEPTH_MASK`:
@@ -163,13 +185,14 @@ type Rejection = (Fault, Field, usize, usize, usize);
 
 /// Reads the header of the element at `at` inside a parent ending at `limit`, checking it as
 /// `der::Reader::any` does (same faults, same order), except the expected tag, which the step
-/// checks with the tag it has read. Returns its value and where it ends, or the fault and its two numbers. The value is
-/// the slice that checks the length against the bytes available, so the caller need not slice.
+/// checks with the tag it has read. Returns its value and where it ends, or the fault and its
+/// two numbers. The value is the slice that checks the length against the bytes available, so
+/// the caller need not slice.
 ///
-/// Inlining trades flash for speed: 64-bit targets (servers, phones) inline it into the step
-/// loop; microcontrollers (32-bit) keep it out of line, which is smaller there.
-#[cfg_attr(target_pointer_width = "64", inline(always))]
-#[cfg_attr(not(target_pointer_width = "64"), inline(never))]
+/// Inlined into its one call site, in the step, on every target: out of line, a
+/// microcontroller gets its result back through memory and copies it into the step's own
+/// stack slots (84 B more flash on thumbv7em, 112 B on riscv32imc).
+#[inline(always)]
 fn header(der: &[u8], at: usize, limit: usize) -> Result<(&[u8], usize), (Fault, usize, usize)> {
     // `limit` never exceeds `der.len()`, so `..limit` never misses.
     let der = der.get(..limit);
@@ -209,12 +232,15 @@ fn header(der: &[u8], at: usize, limit: usize) -> Result<(&[u8], usize), (Fault,
             return Err((Fault::NonMinimalLength, 0, 0));
         }
     }
-    // `next` is at most `limit`: every octet before it was read.
-    let rest = der.and_then(|d| d.get(next..)).unwrap_or_default();
-    let value = rest
-        .get(..length)
-        .ok_or((Fault::LengthPastEnd, length, rest.len()))?;
-    Ok((value, next.wrapping_add(length)))
+    // `next` is at most `limit`: every octet before it was read. An `end` that wraps around
+    // is before `next`, and the range misses as it should.
+    let end = next.wrapping_add(length);
+    let value = der.and_then(|d| d.get(next..end)).ok_or((
+        Fault::LengthPastEnd,
+        length,
+        limit.wrapping_sub(next),
+    ))?;
+    Ok((value, end))
 }
 
 /// The walk's state between steps.
@@ -248,8 +274,13 @@ impl<'a> Walk<'a> {
     /// input). Returns whether the next step is to be skipped (an absent `IF_TAG` element
     /// takes the step inside it along).
     #[cfg_attr(target_pointer_width = "64", inline(always))]
-    fn step(&mut self, ends: &mut Ends, step: Step) -> Result<bool, Rejection> {
-        let Step(tag, flags, field, closes) = step;
+    fn step(
+        &mut self,
+        ends: &mut Ends,
+        i: usize,
+        [tag, flags]: [u8; 2],
+    ) -> Result<bool, Rejection> {
+        let (field, closes) = fields(i);
         let at = self.pos;
         let limit = ends.get(self.depth & DEPTH_MASK).copied().unwrap_or(0);
         // The tag of the element at `at`, if the parent has one there.
@@ -408,9 +439,10 @@ fn run<'a>(
 /// On microcontrollers, one loop over the table: each check exists once in flash.
 #[cfg(any(test, not(target_pointer_width = "64")))]
 fn drive_loop(w: &mut Walk<'_>, ends: &mut Ends) -> Result<(), Rejection> {
-    let mut skip = false;
-    for &step in &WALK {
-        skip = if skip { false } else { w.step(ends, step)? };
+    let mut i = 0;
+    while let Some(&code) = CODES.get(i) {
+        // The next step, or the one after it if this one says to skip it.
+        i = i.wrapping_add(if w.step(ends, i, code)? { 2 } else { 1 });
     }
     Ok(())
 }
@@ -425,9 +457,9 @@ fn drive_unrolled(w: &mut Walk<'_>, ends: &mut Ends) -> Result<(), Rejection> {
         ($($i:literal)*) => {
             let mut skip = false;
             $(
-                let step = WALK.get($i).copied();
-                skip = match step {
-                    Some(step) if !skip => w.step(ends, step)?,
+                let code = CODES.get($i).copied();
+                skip = match code {
+                    Some(code) if !skip => w.step(ends, $i, code)?,
                     _ => false,
                 };
             )*
