@@ -99,7 +99,11 @@ fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usiz
     // Element by element, and added back through an iterator over references: moving the array
     // (`*state`, `zip(v)`) is a `memcpy` call once `v` lives in memory.
     let mut v: [u32; 8] = core::array::from_fn(|j| state.get(j).copied().unwrap_or(0));
-    for (i, &k) in K.iter().enumerate() {
+    for i in 0..64 {
+        // The round constant read by the round number (`i < 64`, so the `get` never misses),
+        // not zipped with it: `enumerate` over `K` keeps two counters, a pointer and the
+        // round, and the register it takes costs spills throughout the round on Thumb-2.
+        let k = K.get(i).copied().unwrap_or(0);
         // `& 15` keeps every index in the ring, so the `get`s never miss.
         let at = |back: usize| w.get(i.wrapping_sub(back) & 15).copied().unwrap_or(0);
         let wi = if i < 16 {
