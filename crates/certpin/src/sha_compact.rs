@@ -124,7 +124,8 @@ fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usiz
         }
         let [a, b, c, _, e, f, g, h] = v;
         let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-        // Ch and Maj in their three-operation forms (equal to FIPS 180-4's §4.1.2 forms).
+        // Ch in its three-operation form and Maj as b ^ ((a ^ b) & (b ^ c)) (both equal to
+        // FIPS 180-4's §4.1.2 forms); this Maj compiles smaller than (a & b) | (c & (a | b)).
         let ch = g ^ (e & (f ^ g));
         let t1 = h
             .wrapping_add(s1)
@@ -132,7 +133,7 @@ fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usiz
             .wrapping_add(k)
             .wrapping_add(wi);
         let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-        let maj = (a & b) | (c & (a | b));
+        let maj = b ^ ((a ^ b) & (b ^ c));
         // The variables move down one place in a loop over the array (b = a, ..., h = g), then
         // a and e get their new values: fewer instructions than moving eight named values, and
         // no call (`rotate_right` links `ptr::rotate`).
