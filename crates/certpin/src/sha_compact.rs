@@ -61,8 +61,14 @@ pub(crate) fn sha256_state(data: &[u8], state: &mut [u32; 8]) {
     let mut w = [total as u32; 16];
     // The next byte of the padded message to read; it advances 64 bytes per block.
     let mut pos = 0usize;
-    while pos < total {
+    // Tested after each block, not before the first: every padded message has at least one
+    // block (`total >= 64`, as no slice is within 72 bytes of `usize::MAX` long), and the
+    // test at the bottom is the smaller loop.
+    loop {
         compress(state, &mut w, data, &mut pos);
+        if pos >= total {
+            break;
+        }
     }
 }
 
