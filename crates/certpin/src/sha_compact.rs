@@ -113,12 +113,18 @@ fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usiz
         // `& 15` keeps every index in the ring, so the `get`s never miss.
         let at = |back: usize| w.get(i.wrapping_sub(back) & 15).copied().unwrap_or(0);
         let wi = if i < 16 {
+            // Four bytes, big-endian, counted with the test at the bottom: a `for` loop tests
+            // at the top and branches back, one instruction more.
             let mut word = 0u32;
-            for _ in 0..4 {
+            let mut n = 0u32;
+            loop {
                 word = (word << 8) | padded_byte(data, *pos);
                 *pos = pos.wrapping_add(1);
+                n = n.wrapping_add(1);
+                if n == 4 {
+                    break word;
+                }
             }
-            word
         } else {
             let (w15, w2) = (at(15), at(2));
             let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
