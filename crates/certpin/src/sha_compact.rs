@@ -61,8 +61,14 @@ pub(crate) fn sha256_state(data: &[u8], state: &mut [u32; 8]) {
     let mut w = [total as u32; 16];
     // The next byte of the padded message to read; it advances 64 bytes per block.
     let mut pos = 0usize;
-    while pos < total {
+    // Tested after each block, not before the first: every padded message has at least one
+    // block (`total >= 64`, as no slice is within 72 bytes of `usize::MAX` long), and the
+    // test at the bottom is the smaller loop.
+    loop {
         compress(state, &mut w, data, &mut pos);
+        if pos >= total {
+            break;
+        }
     }
 }
 
@@ -99,16 +105,26 @@ fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usiz
     // Element by element, and added back through an iterator over references: moving the array
     // (`*state`, `zip(v)`) is a `memcpy` call once `v` lives in memory.
     let mut v: [u32; 8] = core::array::from_fn(|j| state.get(j).copied().unwrap_or(0));
-    for (i, &k) in K.iter().enumerate() {
+    for i in 0..64 {
+        // The round constant read by the round number (`i < 64`, so the `get` never misses),
+        // not zipped with it: `enumerate` over `K` keeps two counters, a pointer and the
+        // round, and the register it takes costs spills throughout the round on Thumb-2.
+        let k = K.get(i).copied().unwrap_or(0);
         // `& 15` keeps every index in the ring, so the `get`s never miss.
         let at = |back: usize| w.get(i.wrapping_sub(back) & 15).copied().unwrap_or(0);
         let wi = if i < 16 {
+            // Four bytes, big-endian, counted with the test at the bottom: a `for` loop tests
+            // at the top and branches back, one instruction more.
             let mut word = 0u32;
-            for _ in 0..4 {
+            let mut n = 0u32;
+            loop {
                 word = (word << 8) | padded_byte(data, *pos);
                 *pos = pos.wrapping_add(1);
+                n = n.wrapping_add(1);
+                if n == 4 {
+                    break word;
+                }
             }
-            word
         } else {
             let (w15, w2) = (at(15), at(2));
             let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
@@ -120,7 +136,8 @@ fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usiz
         }
         let [a, b, c, _, e, f, g, h] = v;
         let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-        // Ch and Maj in their three-operation forms (equal to FIPS 180-4's §4.1.2 forms).
+        // Ch in its three-operation form and Maj as b ^ ((a ^ b) & (b ^ c)) (both equal to
+        // FIPS 180-4's §4.1.2 forms); this Maj compiles smaller than (a & b) | (c & (a | b)).
         let ch = g ^ (e & (f ^ g));
         let t1 = h
             .wrapping_add(s1)
@@ -128,7 +145,7 @@ fn compress(state: &mut [u32; 8], w: &mut [u32; 16], data: &[u8], pos: &mut usiz
             .wrapping_add(k)
             .wrapping_add(wi);
         let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-        let maj = (a & b) | (c & (a | b));
+        let maj = b ^ ((a ^ b) & (b ^ c));
         // The variables move down one place in a loop over the array (b = a, ..., h = g), then
         // a and e get their new values: fewer instructions than moving eight named values, and
         // no call (`rotate_right` links `ptr::rotate`).
