@@ -9,7 +9,10 @@
 
 use core::fmt::Write as _;
 
-use certpin::{Certificate, Error, Field, Pin, PinDigests, PinKind, PinSet, SoftSha256, Version};
+use certpin::{
+    Certificate, CompactSha256, Error, Field, Pin, PinDigests, PinKind, PinSet, SoftSha256,
+    Version,
+};
 use semihosting::println;
 
 /// One certificate and the digests OpenSSL computed for it.
@@ -64,6 +67,7 @@ fn run() -> ! {
     for (i, known) in KNOWN.iter().enumerate() {
         digests(&mut tally, known);
         pin_set(&mut tally, known, &KNOWN[(i + 1) % KNOWN.len()]);
+        device_path(&mut tally, known);
     }
     versions(&mut tally);
     malformed(&mut tally);
@@ -147,6 +151,45 @@ fn pin_set(tally: &mut Tally, known: &Known, other: &Known) {
             known.label,
             "backup pin matches at its index",
             found.is_some_and(|m| m.index == 2 && m.matched == PinKind::UCertPin),
+        );
+    }
+}
+
+/// What a firmware runs once per handshake, as `embedded/footprint` measures it: the lean walk
+/// to the key (`match_certificate_der`) with `CompactSha256`, each pin kind behind a decoy,
+/// and a set of other keys' pins that must match nothing.
+fn device_path(tally: &mut Tally, known: &Known) {
+    let mut compact = CompactSha256;
+    let Ok(cert) = Certificate::from_der(known.der) else {
+        return tally.check(known.label, "parses for the device path", false);
+    };
+    let got = PinDigests::of_certificate(&cert, &mut compact);
+    tally.check(
+        known.label,
+        "CompactSha256 digests",
+        got.spki_sha256 == known.spki
+            && got.ucertpin == known.ucert
+            && got.cert_sha256 == Some(known.cert),
+    );
+    for (kind, digest) in [
+        (PinKind::Spki, known.spki),
+        (PinKind::UCertPin, known.ucert),
+        (PinKind::Certificate, known.cert),
+    ] {
+        let mut decoy = digest;
+        decoy[31] ^= 1;
+        let pins = [Pin::new(kind, decoy), Pin::new(kind, digest)];
+        let found = PinSet::new(&pins).match_certificate_der(known.der, &mut compact);
+        tally.check(
+            known.label,
+            "device path matches behind a decoy",
+            matches!(found, Ok(Some(m)) if m.index == 1 && m.matched == kind),
+        );
+        let found = PinSet::new(&pins[..1]).match_certificate_der(known.der, &mut compact);
+        tally.check(
+            known.label,
+            "device path rejects the decoy alone",
+            found == Ok(None),
         );
     }
 }
