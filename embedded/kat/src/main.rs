@@ -10,8 +10,7 @@
 use core::fmt::Write as _;
 
 use certpin::{
-    Certificate, CompactSha256, Error, Field, Pin, PinDigests, PinKind, PinSet, SoftSha256,
-    Version,
+    Certificate, CompactSha256, Error, Field, Pin, PinDigests, PinKind, PinSet, SoftSha256, Version,
 };
 use semihosting::println;
 

@@ -6,7 +6,11 @@
  * usage: tls_client --port N --pins TEXT [--pin-only] [--issuer-pins] [--ca FILE]
  *                   [--authmode none|optional|required] [--hostname NAME]
  *                   [--callback certpin|flag-only|verify-failed] [--prev pass|fail]
- *                   [--resume]
+ *                   [--resume] [--tls12]
+ *
+ * --tls12: offer TLS 1.2 at most (mbedTLS 3.6 negotiates TLS 1.3 by default; 2.28 has no 1.3).
+ * Every result line names the version negotiated ("version=TLSv1.3"), so a case cannot
+ * silently run on another version than the one the script expects.
  *
  * --resume: after the exchange, reconnect resuming the session (certpin_mbedtls_reset first)
  * and print a second line, "resumed=...", with the callback's outcome and call count then.
@@ -25,6 +29,10 @@
 #include "mbedtls/error.h"
 #include "mbedtls/net_sockets.h"
 #include "mbedtls/ssl.h"
+#include "mbedtls/version.h"
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#include "psa/crypto.h"
+#endif
 
 #define PROBE "certpin-probe-line\n"
 
@@ -76,12 +84,13 @@ int main(int argc, char **argv)
     const char *port = NULL, *pins_text = NULL, *ca_file = NULL, *hostname = "localhost";
     const char *authmode_name = "optional", *callback = "certpin", *prev = NULL;
     unsigned options = 0;
-    int resume = 0;
+    int resume = 0, tls12 = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--pin-only")) options |= CERTPIN_MBEDTLS_PIN_ONLY;
         else if (!strcmp(a, "--issuer-pins")) options |= CERTPIN_MBEDTLS_ALLOW_ISSUER_PINS;
         else if (!strcmp(a, "--resume")) resume = 1;
+        else if (!strcmp(a, "--tls12")) tls12 = 1;
         else if (v && !strcmp(a, "--port")) port = argv[++i];
         else if (v && !strcmp(a, "--pins")) pins_text = argv[++i];
         else if (v && !strcmp(a, "--ca")) ca_file = argv[++i];
@@ -128,6 +137,16 @@ int main(int argc, char **argv)
     mbedtls_ctr_drbg_init(&drbg);
     mbedtls_ssl_session_init(&saved);
 
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+    /* mbedTLS 3.x: TLS 1.3 (and, with MBEDTLS_USE_PSA_CRYPTO, everything) goes through PSA,
+     * which must be initialized before the handshake, or the handshake fails. */
+    psa_status_t psa = psa_crypto_init();
+    if (psa != PSA_SUCCESS) {
+        printf("result=setup-error psa_crypto_init=%d\n", (int) psa);
+        exit_code = 2;
+        goto out;
+    }
+#endif
     if ((ret = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, NULL, 0)) != 0 ||
         (ret = mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_CLIENT,
                                            MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -141,6 +160,13 @@ int main(int argc, char **argv)
     mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
     mbedtls_ssl_conf_authmode(&conf, authmode);
     mbedtls_ssl_conf_read_timeout(&conf, 3000);
+    if (tls12) {
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+        mbedtls_ssl_conf_max_tls_version(&conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
+        mbedtls_ssl_conf_max_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
+    }
     if (ca_file) {
         mbedtls_ssl_conf_ca_chain(&conf, &ca, NULL);
     }
@@ -173,9 +199,9 @@ int main(int argc, char **argv)
     int calls = counting_calls + naive_calls;
     if (ret != 0) {
         mbedtls_strerror(ret, err, sizeof(err));
-        printf("result=handshake-failed ret=-0x%04x (%s) matched_depth=%d status=%s calls=%d "
-               "prev_calls=%d\n",
-               (unsigned) -ret, err, pin_ctx.matched_depth, certpin_error_name(pin_ctx.status),
+        printf("result=handshake-failed version=%s ret=-0x%04x (%s) matched_depth=%d status=%s "
+               "calls=%d prev_calls=%d\n",
+               mbedtls_ssl_get_version(&ssl), (unsigned) -ret, err, pin_ctx.matched_depth, certpin_error_name(pin_ctx.status),
                calls, prev_calls);
         goto out;
     }
@@ -184,9 +210,9 @@ int main(int argc, char **argv)
     int sent = mbedtls_ssl_write(&ssl, (const unsigned char *) PROBE, strlen(PROBE));
     int got = sent > 0 ? mbedtls_ssl_read(&ssl, reply, sizeof(reply) - 1) : sent;
     reply[strcspn((char *) reply, "\r\n")] = 0;
-    printf("result=handshake-ok matched_depth=%d index=%zu verify_flags=0x%x calls=%d "
-           "prev_calls=%d reply=%s\n",
-           pin_ctx.matched_depth, pin_ctx.matched_index,
+    printf("result=handshake-ok version=%s matched_depth=%d index=%zu verify_flags=0x%x "
+           "calls=%d prev_calls=%d reply=%s\n",
+           mbedtls_ssl_get_version(&ssl), pin_ctx.matched_depth, pin_ctx.matched_index,
            (unsigned) mbedtls_ssl_get_verify_result(&ssl), calls, prev_calls,
            got > 0 ? (char *) reply : "(none)");
     mbedtls_ssl_close_notify(&ssl);
@@ -210,8 +236,9 @@ int main(int argc, char **argv)
                ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
         }
         sent = ret == 0 ? mbedtls_ssl_write(&ssl, (const unsigned char *) PROBE, strlen(PROBE)) : ret;
-        printf("resumed=%s ret=-0x%04x matched_depth=%d status=%s new_calls=%d\n",
-               ret == 0 && sent > 0 ? "handshake-ok" : "failed", (unsigned) -ret,
+        printf("resumed=%s version=%s ret=-0x%04x matched_depth=%d status=%s new_calls=%d\n",
+               ret == 0 && sent > 0 ? "handshake-ok" : "failed", mbedtls_ssl_get_version(&ssl),
+               (unsigned) -ret,
                pin_ctx.matched_depth, certpin_error_name(pin_ctx.status),
                counting_calls - calls_before);
         if (ret != 0 || sent <= 0) {
@@ -229,5 +256,8 @@ out:
     mbedtls_x509_crt_free(&ca);
     mbedtls_ctr_drbg_free(&drbg);
     mbedtls_entropy_free(&entropy);
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+    mbedtls_psa_crypto_free();
+#endif
     return exit_code;
 }
