@@ -191,7 +191,7 @@ impl<'a> PinSet<'a> {
                 1 => (PinKind::UCertPin, Some(spki.bit_string_contents())),
                 _ => (PinKind::Certificate, cert_der),
             };
-            let needed = self.pins.iter().any(|p| accepts(p.kind(), kind));
+            let needed = self.pins.iter().any(|p| accepts(accepting(kind), p.kind()));
             if let Some(data) = data.filter(|_| needed) {
                 engine.sha256_words(data, &mut digest, Token(()));
                 self.consider(&mut best, kind, &digest);
@@ -211,7 +211,7 @@ impl<'a> PinSet<'a> {
     /// both ways reports [`PinKind::Spki`].
     fn consider(&self, best: &mut Best, kind: PinKind, digest: &[u32; 8]) {
         for (i, pin) in self.pins.iter().enumerate() {
-            if !accepts(pin.kind(), kind) {
+            if !accepts(accepting(kind), pin.kind()) {
                 continue;
             }
             let equal = usize::from(digests_equal(digest, pin.digest()).unwrap_u8());
@@ -269,21 +269,29 @@ fn digests_equal(a: &[u32; 8], b: &[u8; DIGEST_LEN]) -> subtle::Choice {
     diff.ct_eq(&0)
 }
 
-/// Whether a pin of kind `pin` matches a digest of what `digest` pins hash.
-fn accepts(pin: PinKind, digest: PinKind) -> bool {
-    // One bit per (pin, digest) pair, at `pin * 4 + digest`: each kind accepts its own digest,
-    // and `SpkiOrUCertPin` those of `Spki` and `UCertPin`. A shift instead of compares.
-    const fn bit(pin: PinKind, digest: PinKind) -> u16 {
-        1 << ((pin as u32).wrapping_mul(4).wrapping_add(digest as u32))
+/// The pin kinds that accept a digest of what `digest` pins hash, as bits `pin as u32` of the
+/// result: each kind accepts its own digest, and `SpkiOrUCertPin` those of `Spki` and
+/// `UCertPin`. Worked out once per digest kind, so each pin then costs one shift.
+fn accepting(digest: PinKind) -> u32 {
+    const fn bit(pin: PinKind, digest: PinKind) -> u32 {
+        1 << ((digest as u32).wrapping_mul(4).wrapping_add(pin as u32))
     }
-    const ACCEPTS: u16 = bit(PinKind::Spki, PinKind::Spki)
-        | bit(PinKind::UCertPin, PinKind::UCertPin)
-        | bit(PinKind::Certificate, PinKind::Certificate)
+    // One row of four bits per digest kind, at `digest * 4`.
+    const TABLE: u32 = bit(PinKind::Spki, PinKind::Spki)
         | bit(PinKind::SpkiOrUCertPin, PinKind::Spki)
-        | bit(PinKind::SpkiOrUCertPin, PinKind::UCertPin);
-    // Four kinds: `at` is below 16.
-    let at = (pin as u32).wrapping_mul(4).wrapping_add(digest as u32);
-    ACCEPTS.checked_shr(at).unwrap_or(0) & 1 != 0
+        | bit(PinKind::UCertPin, PinKind::UCertPin)
+        | bit(PinKind::SpkiOrUCertPin, PinKind::UCertPin)
+        | bit(PinKind::Certificate, PinKind::Certificate);
+    // `digest`'s row lands in the low four bits. The rows of later kinds stay above them and are
+    // not masked off: `accepts` only reads bits 0 to 3 (there are four pin kinds).
+    TABLE
+        .checked_shr((digest as u32).wrapping_mul(4))
+        .unwrap_or(0)
+}
+
+/// Whether a pin of kind `pin` is among `kinds` (from [`accepting`]; `pin as u32` is below 4).
+fn accepts(kinds: u32, pin: PinKind) -> bool {
+    kinds.checked_shr(pin as u32).unwrap_or(0) & 1 != 0
 }
 
 #[cfg(test)]
