@@ -1,7 +1,5 @@
 //! Sets of pins (a primary and its backups) and constant-time matching.
 
-use subtle::ConstantTimeEq;
-
 use crate::cert::Certificate;
 use crate::error::Error;
 use crate::format::parse_pin_list;
@@ -16,7 +14,7 @@ use crate::spki::SubjectPublicKeyInfo;
 /// A `PinSet` borrows its pins, so it needs no allocator: keep them in a `const` array in flash,
 /// in a `Vec`, or in a buffer filled by [`PinSet::parse_into`]. An empty set matches nothing.
 ///
-/// Matching compares every pin in constant time ([`subtle`]), whatever matched first: how long a
+/// Matching compares every pin in constant time, whatever matched first: how long a
 /// check takes reveals nothing about which configured pin is close to the presented key.
 ///
 /// ```
@@ -204,8 +202,9 @@ impl<'a> PinSet<'a> {
     /// constant time, and keeps the lowest matching index in `best`.
     ///
     /// Kinds are configuration, not secret: branching on them is fine. The digest comparison
-    /// (`subtle`) and the choice of the match are constant-time: a mask select on machine
-    /// words, kept opaque to the optimiser with `black_box` so it cannot become a branch.
+    /// and the choice of the match are constant-time: branch-free arithmetic on machine words
+    /// up to one optimisation barrier (`black_box`) on the match decision, and a mask select
+    /// after it, which cannot become a branch because the optimiser cannot see the mask.
     /// Callers go through the kinds in the order Spki, UCertPin, Certificate, and only a
     /// strictly lower index replaces a match, so a [`PinKind::SpkiOrUCertPin`] pin matching
     /// both ways reports [`PinKind::Spki`].
@@ -214,10 +213,15 @@ impl<'a> PinSet<'a> {
             if !accepts(accepting(kind), pin.kind()) {
                 continue;
             }
-            let equal = usize::from(digests_equal(digest, pin.digest()).unwrap_u8());
+            let equal = usize::from(digests_equal(digest, pin.digest()));
             // 1 if i < best.index; both are below isize::MAX, so the top bit of the wrapped
             // difference is the comparison.
             let lower = i.wrapping_sub(best.index) >> (usize::BITS - 1);
+            // The one optimisation barrier, on the decision itself: the optimiser cannot tell
+            // that the mask is all zeros or all ones, so the select cannot become a branch.
+            // What comes before it is branch-free arithmetic that only feeds it, so a second
+            // barrier between the comparison and this one (`subtle`'s `ct_eq`) guarded nothing
+            // more. (`subtle` itself uses this barrier with its `core_hint_black_box` feature.)
             let take = core::hint::black_box((equal & lower).wrapping_neg());
             best.index = (best.index & !take) | (i & take);
             best.kind = (best.kind & !take) | (kind as usize & take);
@@ -255,18 +259,18 @@ impl Best {
     };
 }
 
-/// Whether a digest (its big-endian words, as engines hand them to [`PinSet`]) equals a pin's
-/// digest, in constant time: the differences of all 32 bytes are folded into one word with
-/// branch-free `xor`/`or`, and only that word goes through `subtle`'s optimisation barrier.
-/// `subtle`'s slice `ct_eq` puts every byte through the barrier, which made a two-pin match
-/// cost more than the walk to the key (about 100 ns on x86-64, and a call per byte on a
-/// microcontroller) for the same guarantee.
-fn digests_equal(a: &[u32; 8], b: &[u8; DIGEST_LEN]) -> subtle::Choice {
+/// 1 if a digest (its big-endian words, as engines hand them to [`PinSet`]) equals a pin's
+/// digest, else 0, without branches: the differences of all 32 bytes are folded into one word
+/// with `xor`/`or`, and that word is turned into the result arithmetically. The caller puts the
+/// match decision through an optimisation barrier. A barrier per byte (`subtle`'s slice
+/// `ct_eq`) made a two-pin match cost more than the walk to the key (about 100 ns on x86-64,
+/// and a call per byte on a microcontroller) for the same guarantee.
+fn digests_equal(a: &[u32; 8], b: &[u8; DIGEST_LEN]) -> u8 {
     let diff = b.iter().enumerate().fold(0u32, |acc, (j, &y)| {
         let x = a.get(j >> 2).copied().unwrap_or(0);
         acc | (((x << ((j & 3) << 3)) >> 24) ^ u32::from(y))
     });
-    diff.ct_eq(&0)
+    (((diff | diff.wrapping_neg()) >> 31) ^ 1) as u8
 }
 
 /// The pin kinds that accept a digest of what `digest` pins hash, as bits `pin as u32` of the
@@ -301,13 +305,13 @@ mod tests {
     #[test]
     fn a_difference_in_any_bit_makes_digests_unequal() {
         let a: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(37));
-        assert_eq!(digests_equal(&words_from_bytes(&a), &a).unwrap_u8(), 1);
+        assert_eq!(digests_equal(&words_from_bytes(&a), &a), 1);
         for byte in 0..32 {
             for bit in 0..8 {
                 let mut b = a;
                 b[byte] ^= 1 << bit;
                 assert_eq!(
-                    digests_equal(&words_from_bytes(&a), &b).unwrap_u8(),
+                    digests_equal(&words_from_bytes(&a), &b),
                     0,
                     "byte {byte} bit {bit}"
                 );
