@@ -260,21 +260,25 @@ impl Best {
 }
 
 /// 1 if a digest (its big-endian words, as engines hand them to [`PinSet`]) equals a pin's
-/// digest, else 0, without branches: the differences of all 32 bytes are folded into one word
-/// with `xor`/`or`, and that word is turned into the result arithmetically. The caller puts the
-/// match decision through an optimisation barrier. A barrier per byte (`subtle`'s slice
-/// `ct_eq`) made a two-pin match cost more than the walk to the key (about 100 ns on x86-64,
-/// and a call per byte on a microcontroller) for the same guarantee.
+/// digest, else 0, without branches: each word is compared with the pin's next four bytes read
+/// as a big-endian word (one load and one byte swap on thumbv7em), the differences are folded
+/// into one word with `xor`/`or`, and that word is turned into the result arithmetically. The
+/// caller puts the match decision through an optimisation barrier. A barrier per byte
+/// (`subtle`'s slice `ct_eq`) made a two-pin match cost more than the walk to the key (about
+/// 100 ns on x86-64, and a call per byte on a microcontroller) for the same guarantee.
 ///
-/// Not inlined: `consider`'s loop then keeps fewer values live across the comparison, which
-/// saved 16 bytes on thumbv7em and 8 on riscv32imc; a call per pin costs nothing noticeable
-/// next to the SHA-256 before it.
+/// Not inlined: `consider`'s loop then keeps fewer values live across the comparison (16 bytes
+/// less on thumbv7em, 8 on riscv32imc, with the byte-wise comparison this had before); a call
+/// per pin costs nothing noticeable next to the SHA-256 before it.
 #[inline(never)]
 fn digests_equal(a: &[u32; 8], b: &[u8; DIGEST_LEN]) -> u8 {
-    let diff = b.iter().enumerate().fold(0u32, |acc, (j, &y)| {
-        let x = a.get(j >> 2).copied().unwrap_or(0);
-        acc | (((x << ((j & 3) << 3)) >> 24) ^ u32::from(y))
-    });
+    let diff = a
+        .iter()
+        .zip(b.chunks_exact(4))
+        .fold(0u32, |acc, (&x, bytes)| {
+            // `chunks_exact(4)`: the conversion cannot fail, and the `0` is never used.
+            acc | (x ^ <[u8; 4]>::try_from(bytes).map_or(0, u32::from_be_bytes))
+        });
     (((diff | diff.wrapping_neg()) >> 31) ^ 1) as u8
 }
 
