@@ -198,22 +198,24 @@ impl<'a> PinSet<'a> {
         self.result(best)
     }
 
-    /// Compares `digest` (of what `kind` pins hash) with every pin that accepts that kind, in
-    /// constant time, and keeps the lowest matching index in `best`.
+    /// Compares `digest` (of what `kind` pins hash) with every pin, in constant time, and keeps
+    /// in `best` the lowest index of a pin that accepts that kind and matches.
     ///
-    /// Kinds are configuration, not secret: branching on them is fine. The digest comparison
-    /// and the choice of the match are constant-time: branch-free arithmetic on machine words
-    /// up to one optimisation barrier (`black_box`) on the match decision, and a mask select
-    /// after it, which cannot become a branch because the optimiser cannot see the mask.
+    /// Kinds are configuration, not secret: branching on them would be fine. The digest
+    /// comparison and the choice of the match are constant-time: branch-free arithmetic on
+    /// machine words up to one optimisation barrier (`black_box`) on the match decision, and a
+    /// mask select after it, which cannot become a branch because the optimiser cannot see the
+    /// mask.
     /// Callers go through the kinds in the order Spki, UCertPin, Certificate, and only a
     /// strictly lower index replaces a match, so a [`PinKind::SpkiOrUCertPin`] pin matching
     /// both ways reports [`PinKind::Spki`].
     fn consider(&self, best: &mut Best, kind: PinKind, digest: &[u32; 8]) {
         for (i, pin) in self.pins.iter().enumerate() {
-            if !accepts(accepting(kind), pin.kind()) {
-                continue;
-            }
-            let equal = usize::from(digests_equal(digest, pin.digest()));
+            // Every pin is compared, and whether it accepts this kind of digest is one more
+            // bit of the decision: less code than skipping the others, which costs only a
+            // comparison of eight words per pin and kind hashed.
+            let equal = usize::from(digests_equal(digest, pin.digest()))
+                & usize::from(accepts(accepting(kind), pin.kind()));
             // 1 if i < best.index; both are below isize::MAX, so the top bit of the wrapped
             // difference is the comparison.
             let lower = i.wrapping_sub(best.index) >> (usize::BITS - 1);
