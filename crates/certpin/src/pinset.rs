@@ -214,7 +214,7 @@ impl<'a> PinSet<'a> {
             // Every pin is compared, and whether it accepts this kind of digest is one more
             // bit of the decision: less code than skipping the others, which costs only a
             // comparison of eight words per pin and kind hashed.
-            let equal = usize::from(digests_equal(digest, pin.digest()))
+            let equal = digests_equal(digest, pin.digest())
                 & usize::from(accepts(accepting(kind), pin.kind()));
             // 1 if i < best.index; both are below isize::MAX, so the top bit of the wrapped
             // difference is the comparison.
@@ -273,7 +273,7 @@ impl Best {
 /// less on thumbv7em, 8 on riscv32imc, with the byte-wise comparison this had before); a call
 /// per pin costs nothing noticeable next to the SHA-256 before it.
 #[inline(never)]
-fn digests_equal(a: &[u32; 8], b: &[u8; DIGEST_LEN]) -> u8 {
+fn digests_equal(a: &[u32; 8], b: &[u8; DIGEST_LEN]) -> usize {
     let diff = a
         .iter()
         .zip(b.chunks_exact(4))
@@ -281,7 +281,7 @@ fn digests_equal(a: &[u32; 8], b: &[u8; DIGEST_LEN]) -> u8 {
             // `chunks_exact(4)`: the conversion cannot fail, and the `0` is never used.
             acc | (x ^ <[u8; 4]>::try_from(bytes).map_or(0, u32::from_be_bytes))
         });
-    (((diff | diff.wrapping_neg()) >> 31) ^ 1) as u8
+    (((diff | diff.wrapping_neg()) >> 31) ^ 1) as usize
 }
 
 /// The pin kinds that accept a digest of what `digest` pins hash, as bits `pin as u32` of the
