@@ -1,7 +1,5 @@
 //! Sets of pins (a primary and its backups) and constant-time matching.
 
-use subtle::ConstantTimeEq;
-
 use crate::cert::Certificate;
 use crate::error::Error;
 use crate::format::parse_pin_list;
@@ -16,7 +14,7 @@ use crate::spki::SubjectPublicKeyInfo;
 /// A `PinSet` borrows its pins, so it needs no allocator: keep them in a `const` array in flash,
 /// in a `Vec`, or in a buffer filled by [`PinSet::parse_into`]. An empty set matches nothing.
 ///
-/// Matching compares every pin in constant time ([`subtle`]), whatever matched first: how long a
+/// Matching compares every pin in constant time, whatever matched first: how long a
 /// check takes reveals nothing about which configured pin is close to the presented key.
 ///
 /// ```
@@ -191,7 +189,7 @@ impl<'a> PinSet<'a> {
                 1 => (PinKind::UCertPin, Some(spki.bit_string_contents())),
                 _ => (PinKind::Certificate, cert_der),
             };
-            let needed = self.pins.iter().any(|p| accepts(p.kind(), kind));
+            let needed = self.pins.iter().any(|p| accepts(accepting(kind), p.kind()));
             if let Some(data) = data.filter(|_| needed) {
                 engine.sha256_words(data, &mut digest, Token(()));
                 self.consider(&mut best, kind, &digest);
@@ -200,24 +198,32 @@ impl<'a> PinSet<'a> {
         self.result(best)
     }
 
-    /// Compares `digest` (of what `kind` pins hash) with every pin that accepts that kind, in
-    /// constant time, and keeps the lowest matching index in `best`.
+    /// Compares `digest` (of what `kind` pins hash) with every pin, in constant time, and keeps
+    /// in `best` the lowest index of a pin that accepts that kind and matches.
     ///
-    /// Kinds are configuration, not secret: branching on them is fine. The digest comparison
-    /// (`subtle`) and the choice of the match are constant-time: a mask select on machine
-    /// words, kept opaque to the optimiser with `black_box` so it cannot become a branch.
+    /// Kinds are configuration, not secret: branching on them would be fine. The digest
+    /// comparison and the choice of the match are constant-time: branch-free arithmetic on
+    /// machine words up to one optimisation barrier (`black_box`) on the match decision, and a
+    /// mask select after it, which cannot become a branch because the optimiser cannot see the
+    /// mask.
     /// Callers go through the kinds in the order Spki, UCertPin, Certificate, and only a
     /// strictly lower index replaces a match, so a [`PinKind::SpkiOrUCertPin`] pin matching
     /// both ways reports [`PinKind::Spki`].
     fn consider(&self, best: &mut Best, kind: PinKind, digest: &[u32; 8]) {
         for (i, pin) in self.pins.iter().enumerate() {
-            if !accepts(pin.kind(), kind) {
-                continue;
-            }
-            let equal = usize::from(digests_equal(digest, pin.digest()).unwrap_u8());
+            // Every pin is compared, and whether it accepts this kind of digest is one more
+            // bit of the decision: less code than skipping the others, which costs only a
+            // comparison of eight words per pin and kind hashed.
+            let equal = digests_equal(digest, pin.digest())
+                & usize::from(accepts(accepting(kind), pin.kind()));
             // 1 if i < best.index; both are below isize::MAX, so the top bit of the wrapped
             // difference is the comparison.
             let lower = i.wrapping_sub(best.index) >> (usize::BITS - 1);
+            // The one optimisation barrier, on the decision itself: the optimiser cannot tell
+            // that the mask is all zeros or all ones, so the select cannot become a branch.
+            // What comes before it is branch-free arithmetic that only feeds it, so a second
+            // barrier between the comparison and this one (`subtle`'s `ct_eq`) guarded nothing
+            // more. (`subtle` itself uses this barrier with its `core_hint_black_box` feature.)
             let take = core::hint::black_box((equal & lower).wrapping_neg());
             best.index = (best.index & !take) | (i & take);
             best.kind = (best.kind & !take) | (kind as usize & take);
@@ -255,35 +261,52 @@ impl Best {
     };
 }
 
-/// Whether a digest (its big-endian words, as engines hand them to [`PinSet`]) equals a pin's
-/// digest, in constant time: the differences of all 32 bytes are folded into one word with
-/// branch-free `xor`/`or`, and only that word goes through `subtle`'s optimisation barrier.
-/// `subtle`'s slice `ct_eq` puts every byte through the barrier, which made a two-pin match
-/// cost more than the walk to the key (about 100 ns on x86-64, and a call per byte on a
-/// microcontroller) for the same guarantee.
-fn digests_equal(a: &[u32; 8], b: &[u8; DIGEST_LEN]) -> subtle::Choice {
-    let diff = b.iter().enumerate().fold(0u32, |acc, (j, &y)| {
-        let x = a.get(j >> 2).copied().unwrap_or(0);
-        acc | (((x << ((j & 3) << 3)) >> 24) ^ u32::from(y))
-    });
-    diff.ct_eq(&0)
+/// 1 if a digest (its big-endian words, as engines hand them to [`PinSet`]) equals a pin's
+/// digest, else 0, without branches: each word is compared with the pin's next four bytes read
+/// as a big-endian word (one load and one byte swap on thumbv7em), the differences are folded
+/// into one word with `xor`/`or`, and that word is turned into the result arithmetically. The
+/// caller puts the match decision through an optimisation barrier. A barrier per byte
+/// (`subtle`'s slice `ct_eq`) made a two-pin match cost more than the walk to the key (about
+/// 100 ns on x86-64, and a call per byte on a microcontroller) for the same guarantee.
+///
+/// Not inlined: `consider`'s loop then keeps fewer values live across the comparison (16 bytes
+/// less on thumbv7em, 8 on riscv32imc, with the byte-wise comparison this had before); a call
+/// per pin costs nothing noticeable next to the SHA-256 before it.
+#[inline(never)]
+fn digests_equal(a: &[u32; 8], b: &[u8; DIGEST_LEN]) -> usize {
+    let diff = a
+        .iter()
+        .zip(b.chunks_exact(4))
+        .fold(0u32, |acc, (&x, bytes)| {
+            // `chunks_exact(4)`: the conversion cannot fail, and the `0` is never used.
+            acc | (x ^ <[u8; 4]>::try_from(bytes).map_or(0, u32::from_be_bytes))
+        });
+    (((diff | diff.wrapping_neg()) >> 31) ^ 1) as usize
 }
 
-/// Whether a pin of kind `pin` matches a digest of what `digest` pins hash.
-fn accepts(pin: PinKind, digest: PinKind) -> bool {
-    // One bit per (pin, digest) pair, at `pin * 4 + digest`: each kind accepts its own digest,
-    // and `SpkiOrUCertPin` those of `Spki` and `UCertPin`. A shift instead of compares.
-    const fn bit(pin: PinKind, digest: PinKind) -> u16 {
-        1 << ((pin as u32).wrapping_mul(4).wrapping_add(digest as u32))
+/// The pin kinds that accept a digest of what `digest` pins hash, as bits `pin as u32` of the
+/// result: each kind accepts its own digest, and `SpkiOrUCertPin` those of `Spki` and
+/// `UCertPin`. Worked out once per digest kind, so each pin then costs one shift.
+fn accepting(digest: PinKind) -> u32 {
+    const fn bit(pin: PinKind, digest: PinKind) -> u32 {
+        1 << ((digest as u32).wrapping_mul(4).wrapping_add(pin as u32))
     }
-    const ACCEPTS: u16 = bit(PinKind::Spki, PinKind::Spki)
-        | bit(PinKind::UCertPin, PinKind::UCertPin)
-        | bit(PinKind::Certificate, PinKind::Certificate)
+    // One row of four bits per digest kind, at `digest * 4`.
+    const TABLE: u32 = bit(PinKind::Spki, PinKind::Spki)
         | bit(PinKind::SpkiOrUCertPin, PinKind::Spki)
-        | bit(PinKind::SpkiOrUCertPin, PinKind::UCertPin);
-    // Four kinds: `at` is below 16.
-    let at = (pin as u32).wrapping_mul(4).wrapping_add(digest as u32);
-    ACCEPTS.checked_shr(at).unwrap_or(0) & 1 != 0
+        | bit(PinKind::UCertPin, PinKind::UCertPin)
+        | bit(PinKind::SpkiOrUCertPin, PinKind::UCertPin)
+        | bit(PinKind::Certificate, PinKind::Certificate);
+    // `digest`'s row lands in the low four bits. The rows of later kinds stay above them and are
+    // not masked off: `accepts` only reads bits 0 to 3 (there are four pin kinds).
+    TABLE
+        .checked_shr((digest as u32).wrapping_mul(4))
+        .unwrap_or(0)
+}
+
+/// Whether a pin of kind `pin` is among `kinds` (from [`accepting`]; `pin as u32` is below 4).
+fn accepts(kinds: u32, pin: PinKind) -> bool {
+    kinds.checked_shr(pin as u32).unwrap_or(0) & 1 != 0
 }
 
 #[cfg(test)]
@@ -293,13 +316,13 @@ mod tests {
     #[test]
     fn a_difference_in_any_bit_makes_digests_unequal() {
         let a: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(37));
-        assert_eq!(digests_equal(&words_from_bytes(&a), &a).unwrap_u8(), 1);
+        assert_eq!(digests_equal(&words_from_bytes(&a), &a), 1);
         for byte in 0..32 {
             for bit in 0..8 {
                 let mut b = a;
                 b[byte] ^= 1 << bit;
                 assert_eq!(
-                    digests_equal(&words_from_bytes(&a), &b).unwrap_u8(),
+                    digests_equal(&words_from_bytes(&a), &b),
                     0,
                     "byte {byte} bit {bit}"
                 );
