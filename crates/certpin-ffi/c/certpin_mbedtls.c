@@ -22,7 +22,8 @@
  * from 3.0 on the two check functions are always compiled in. Testing only the options would
  * take the fallback below on every 3.x build (ESP-IDF 5, MicroPython), which refuses any
  * certificate with a key usage, so issuer pins would never match there. (scripts/test-ffi
- * builds against 2.28 only; on 3.x both conditions are true through the version test.) */
+ * runs every case against 2.28 and 3.6.5; without the version test, the issuer-pin cases
+ * fail on 3.6.5.) */
 #if defined(MBEDTLS_X509_CHECK_KEY_USAGE) || MBEDTLS_VERSION_MAJOR >= 3
 #define CERTPIN_HAVE_KU_CHECK 1
 #endif
