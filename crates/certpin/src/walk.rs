@@ -395,9 +395,20 @@ impl<'a> Walk<'a> {
 
     /// The SubjectPublicKeyInfo found, once every step has passed (the last one checked that
     /// the key's BIT STRING ends the SubjectPublicKeyInfo).
-    fn spki(&self) -> SubjectPublicKeyInfo<'a> {
-        SubjectPublicKeyInfo::from_parts(
-            self.slice(self.outer_at, self.end),
+    ///
+    /// Its bytes are a range the walk has read, so they are always there; should they not be,
+    /// the certificate is rejected (as truncated there) rather than an empty SPKI returned, and
+    /// a microcontroller's walk has no empty slice to make up for a case that cannot happen.
+    fn spki(&self) -> Result<SubjectPublicKeyInfo<'a>, Rejection> {
+        let der = self.der.get(self.outer_at..self.end).ok_or((
+            Fault::UnexpectedEnd,
+            F::SubjectPublicKeyInfo,
+            self.outer_at,
+            0,
+            0,
+        ))?;
+        Ok(SubjectPublicKeyInfo::from_parts(
+            der,
             AlgorithmIdentifier::from_parts(
                 self.slice(self.inner.0, self.inner.1),
                 Oid::from_der_contents(self.slice(self.oid.0, self.oid.1)),
@@ -405,7 +416,7 @@ impl<'a> Walk<'a> {
             ),
             self.value,
             self.start.wrapping_add(1),
-        )
+        ))
     }
 }
 
@@ -433,7 +444,7 @@ fn run<'a>(
         parameters: None,
     };
     drive(&mut w, &mut ends)?;
-    Ok(w.spki())
+    w.spki()
 }
 
 /// On microcontrollers, one loop over the table: each check exists once in flash.
