@@ -252,8 +252,8 @@ struct Walk<'a> {
     pos: usize,
     start: usize,
     end: usize,
-    /// The value of the element read last (`start..end`): kept, not sliced again where it is
-    /// checked after its element was closed and where the key is returned.
+    /// The value of the element read last (`start..end`): kept, not sliced again where the key
+    /// is returned.
     value: &'a [u8],
     /// The tag offsets of the last two elements entered and the value of the last: at the end,
     /// the SubjectPublicKeyInfo and its AlgorithmIdentifier.
@@ -327,6 +327,13 @@ impl<'a> Walk<'a> {
                     }
                     _ => {}
                 }
+                // The version's value is checked after the `[0]` around it was closed, as
+                // `Certificate::from_der` does: an element that does not end the `[0]` is
+                // trailing data there (this step closes the `[0]`, below), so the value is
+                // rejected here only for a version that does end it.
+                if check_version(flags, value) && end == limit {
+                    return fail(Fault::UnsupportedVersion);
+                }
             } else if check == OID {
                 // An arc starts after an octet without the top bit (or at the start).
                 let mut prev = 0u8;
@@ -386,9 +393,6 @@ impl<'a> Walk<'a> {
             }
             // Every closing step closes an element the table entered: depth is at least 1.
             self.depth = self.depth.wrapping_sub(1);
-            if check_version(flags, self.value) {
-                return Err((Fault::UnsupportedVersion, field, at, 0, 0));
-            }
         }
         Ok(false)
     }
@@ -481,8 +485,7 @@ fn drive_unrolled(w: &mut Walk<'_>, ends: &mut Ends) -> Result<(), Rejection> {
     Ok(())
 }
 
-/// Whether a step's element is a version INTEGER whose value is not 1 or 2 (checked after the
-/// `[0]` around it was closed, as `Certificate::from_der` does).
+/// Whether a step's element is a version INTEGER whose value is not 1 or 2.
 fn check_version(flags: u8, value: &[u8]) -> bool {
     flags & CHECK == VERSION && !matches!(value, [1 | 2])
 }
