@@ -247,12 +247,10 @@ fn header(der: &[u8], at: usize, limit: usize) -> Result<(&[u8], usize), (Fault,
 struct Walk<'a> {
     der: &'a [u8],
     depth: usize,
-    /// Where the next element starts, and where the value of the element read last starts and
-    /// ends.
+    /// Where the next element starts, and where the value of the element read last starts.
     pos: usize,
     start: usize,
-    end: usize,
-    /// The value of the element read last (`start..end`): kept, not sliced again where the key
+    /// The value of the element read last (from `start`): kept, not sliced again where the key
     /// is returned.
     value: &'a [u8],
     /// The tag offsets of the last two elements entered and the value of the last: at the end,
@@ -311,7 +309,7 @@ impl<'a> Walk<'a> {
             let (value, end) =
                 header(self.der, at, limit).map_err(|(f, a, b)| (f, field, at, a, b))?;
             let start = end.wrapping_sub(value.len());
-            (self.start, self.end) = (start, end);
+            self.start = start;
             self.value = value;
             if check == INTEGER || check == VERSION {
                 match *value {
@@ -397,14 +395,16 @@ impl<'a> Walk<'a> {
         Ok(false)
     }
 
-    /// The SubjectPublicKeyInfo found, once every step has passed (the last one checked that
-    /// the key's BIT STRING ends the SubjectPublicKeyInfo).
+    /// The SubjectPublicKeyInfo found, once every step has passed: it ends where the walk
+    /// stopped, after the key's BIT STRING, which the last step checked ends it (the position,
+    /// not a copy of the BIT STRING's end kept on every step: one value fewer for the walk to
+    /// keep in a register).
     ///
     /// Its bytes are a range the walk has read, so they are always there; should they not be,
     /// the certificate is rejected (as truncated there) rather than an empty SPKI returned, and
     /// a microcontroller's walk has no empty slice to make up for a case that cannot happen.
     fn spki(&self) -> Result<SubjectPublicKeyInfo<'a>, Rejection> {
-        let der = self.der.get(self.outer_at..self.end).ok_or((
+        let der = self.der.get(self.outer_at..self.pos).ok_or((
             Fault::UnexpectedEnd,
             F::SubjectPublicKeyInfo,
             self.outer_at,
@@ -439,7 +439,6 @@ fn run<'a>(
         depth: 0,
         pos: 0,
         start: n,
-        end: n,
         value: &[],
         outer_at: n,
         inner_at: n,
