@@ -220,8 +220,10 @@ fn header(der: &[u8], at: usize, limit: usize) -> Result<(&[u8], usize), (Fault,
         let mut value: u32 = 0;
         for _ in 0..octets {
             let b = byte(next)?;
-            if value == 0 && b == 0 {
-                // A leading zero octet could have been left out (X.690 §10.1).
+            // `value` and `b` both zero, tested as one value (one test on Thumb-2, where two
+            // cost more registers than the walk has): a leading zero octet could have been
+            // left out (X.690 §10.1).
+            if value | u32::from(b) == 0 {
                 return Err((Fault::NonMinimalLength, 0, 0));
             }
             value = (value << 8) | u32::from(b);
@@ -247,13 +249,11 @@ fn header(der: &[u8], at: usize, limit: usize) -> Result<(&[u8], usize), (Fault,
 struct Walk<'a> {
     der: &'a [u8],
     depth: usize,
-    /// Where the next element starts, and where the value of the element read last starts and
-    /// ends.
+    /// Where the next element starts, and where the value of the element read last starts.
     pos: usize,
     start: usize,
-    end: usize,
-    /// The value of the element read last (`start..end`): kept, not sliced again where it is
-    /// checked after its element was closed and where the key is returned.
+    /// The value of the element read last (from `start`): kept, not sliced again where the key
+    /// is returned.
     value: &'a [u8],
     /// The tag offsets of the last two elements entered and the value of the last: at the end,
     /// the SubjectPublicKeyInfo and its AlgorithmIdentifier.
@@ -311,7 +311,7 @@ impl<'a> Walk<'a> {
             let (value, end) =
                 header(self.der, at, limit).map_err(|(f, a, b)| (f, field, at, a, b))?;
             let start = end.wrapping_sub(value.len());
-            (self.start, self.end) = (start, end);
+            self.start = start;
             self.value = value;
             if check == INTEGER || check == VERSION {
                 match *value {
@@ -326,6 +326,13 @@ impl<'a> Walk<'a> {
                         return fail(Fault::NonMinimalInteger);
                     }
                     _ => {}
+                }
+                // The version's value is checked after the `[0]` around it was closed, as
+                // `Certificate::from_der` does: an element that does not end the `[0]` is
+                // trailing data there (this step closes the `[0]`, below), so the value is
+                // rejected here only for a version that does end it.
+                if check_version(flags, value) && end == limit {
+                    return fail(Fault::UnsupportedVersion);
                 }
             } else if check == OID {
                 // An arc starts after an octet without the top bit (or at the start).
@@ -386,18 +393,28 @@ impl<'a> Walk<'a> {
             }
             // Every closing step closes an element the table entered: depth is at least 1.
             self.depth = self.depth.wrapping_sub(1);
-            if check_version(flags, self.value) {
-                return Err((Fault::UnsupportedVersion, field, at, 0, 0));
-            }
         }
         Ok(false)
     }
 
-    /// The SubjectPublicKeyInfo found, once every step has passed (the last one checked that
-    /// the key's BIT STRING ends the SubjectPublicKeyInfo).
-    fn spki(&self) -> SubjectPublicKeyInfo<'a> {
-        SubjectPublicKeyInfo::from_parts(
-            self.slice(self.outer_at, self.end),
+    /// The SubjectPublicKeyInfo found, once every step has passed: it ends where the walk
+    /// stopped, after the key's BIT STRING, which the last step checked ends it (the position,
+    /// not a copy of the BIT STRING's end kept on every step: one value fewer for the walk to
+    /// keep in a register).
+    ///
+    /// Its bytes are a range the walk has read, so they are always there; should they not be,
+    /// the certificate is rejected (as truncated there) rather than an empty SPKI returned, and
+    /// a microcontroller's walk has no empty slice to make up for a case that cannot happen.
+    fn spki(&self) -> Result<SubjectPublicKeyInfo<'a>, Rejection> {
+        let der = self.der.get(self.outer_at..self.pos).ok_or((
+            Fault::UnexpectedEnd,
+            F::SubjectPublicKeyInfo,
+            self.outer_at,
+            0,
+            0,
+        ))?;
+        Ok(SubjectPublicKeyInfo::from_parts(
+            der,
             AlgorithmIdentifier::from_parts(
                 self.slice(self.inner.0, self.inner.1),
                 Oid::from_der_contents(self.slice(self.oid.0, self.oid.1)),
@@ -405,7 +422,7 @@ impl<'a> Walk<'a> {
             ),
             self.value,
             self.start.wrapping_add(1),
-        )
+        ))
     }
 }
 
@@ -424,7 +441,6 @@ fn run<'a>(
         depth: 0,
         pos: 0,
         start: n,
-        end: n,
         value: &[],
         outer_at: n,
         inner_at: n,
@@ -433,7 +449,7 @@ fn run<'a>(
         parameters: None,
     };
     drive(&mut w, &mut ends)?;
-    Ok(w.spki())
+    w.spki()
 }
 
 /// On microcontrollers, one loop over the table: each check exists once in flash.
@@ -470,8 +486,7 @@ fn drive_unrolled(w: &mut Walk<'_>, ends: &mut Ends) -> Result<(), Rejection> {
     Ok(())
 }
 
-/// Whether a step's element is a version INTEGER whose value is not 1 or 2 (checked after the
-/// `[0]` around it was closed, as `Certificate::from_der` does).
+/// Whether a step's element is a version INTEGER whose value is not 1 or 2.
 fn check_version(flags: u8, value: &[u8]) -> bool {
     flags & CHECK == VERSION && !matches!(value, [1 | 2])
 }
