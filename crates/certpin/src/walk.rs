@@ -8,103 +8,22 @@
 //! kind, enter or step over it, close the element it ends. A rejection is a small record (what,
 //! where, two numbers) turned into the public [`Error`] at one place. Microcontrollers run the
 //! table in a loop, so each check exists once in flash; 64-bit targets unroll it, so each step
-//! is compiled with its flags known. The checks, their order, and the resulting `Error`
-//! (variant, field, offset) are exactly those of `TbsToKey`; a unit test compares both drivers
-//! with it on every fixture under thousands of mutations.
+//! is compiled with its flags known (the table is in `walk/table.rs`, the rejection record in
+//! `walk/fault.rs`). The checks, their order, and the resulting `Error` (variant, field,
+//! offset) are exactly those of `TbsToKey`; a unit test compares both drivers with it on every
+//! fixture under thousands of mutations.
 
 use crate::error::{Error, Field};
 use crate::spki::{AlgorithmIdentifier, Oid, SubjectPublicKeyInfo};
 use Field as F;
 
-/// A step: read the next element of `tag` (0: any tag) in the current element, check it as
-/// its flags say, then step over it or continue inside it. The first field names the element
-/// in errors; the second, for a step that [`CLOSE`]s, the element it closes.
-///
-/// The walk reads a step's tag and flags from [`CODES`] and its fields from `WALK` only where
-/// a step rejects: a firmware that only asks whether a certificate is accepted links no table
-/// of fields.
-#[derive(Clone, Copy)]
-struct Step(u8, u8, Field, Field);
+mod fault;
+mod table;
 
-/// Continue inside the element (its end and field are kept for the checks that close it).
-const ENTER: u8 = 1;
-/// The element must end where its parent ends (the Certificate fills the input); checked
-/// before anything inside it is read.
-const FILLS: u8 = 2;
-/// Only if the next element has this step's tag; otherwise the next step is skipped too
-/// (the `[0]` version and the INTEGER inside it).
-const IF_TAG: u8 = 4;
-/// Only if the current element has bytes left (an AlgorithmIdentifier's parameters).
-const IF_ANY: u8 = 8;
-/// What the element's value must be: a minimally encoded INTEGER (X.690 §8.3.2), one whose
-/// value is 1 or 2 (v2/v3: an explicit v1 is not DER), an OBJECT IDENTIFIER with minimally
-/// encoded arcs (§8.19.2), the subjectPublicKey BIT STRING (§10.2, §11.2) holding at least
-/// one key octet.
-const INTEGER: u8 = 0x10;
-const VERSION: u8 = 0x20;
-const OID: u8 = 0x30;
-const BIT_STRING: u8 = 0x40;
-const CHECK: u8 = 0x70;
-/// After the step, the element entered last must end here, and is left (X.690 §8.1.1: no
-/// trailing bytes in a SEQUENCE of known components).
-const CLOSE: u8 = 0x80;
-
-const SEQUENCE: u8 = 0x30;
-
-/// RFC 5280 §4.1 up to the key, in the order `Certificate::from_der` checks it.
-#[rustfmt::skip] // a table: one step a line
-const WALK: [Step; 16] = [
-    Step(SEQUENCE, ENTER | FILLS,      F::Certificate,          F::Certificate),
-    Step(SEQUENCE, ENTER,              F::TbsCertificate,       F::TbsCertificate),
-    Step(0xa0,     ENTER | IF_TAG,     F::Version,              F::Version),
-    Step(0x02,     VERSION | CLOSE,    F::Version,              F::Version),
-    Step(0x02,     INTEGER,            F::SerialNumber,         F::SerialNumber),
-    Step(SEQUENCE, ENTER,              F::TbsSignature,         F::TbsSignature),
-    Step(0x06,     OID,                F::AlgorithmOid,         F::AlgorithmOid),
-    Step(0,        IF_ANY | CLOSE,     F::AlgorithmParameters,  F::TbsSignature),
-    Step(SEQUENCE, 0,                  F::Issuer,               F::Issuer),
-    Step(SEQUENCE, 0,                  F::Validity,             F::Validity),
-    Step(SEQUENCE, 0,                  F::Subject,              F::Subject),
-    Step(SEQUENCE, ENTER,              F::SubjectPublicKeyInfo, F::SubjectPublicKeyInfo),
-    Step(SEQUENCE, ENTER,              F::Algorithm,            F::Algorithm),
-    Step(0x06,     OID,                F::AlgorithmOid,         F::AlgorithmOid),
-    Step(0,        IF_ANY | CLOSE,     F::AlgorithmParameters,  F::Algorithm),
-    Step(0x03,     BIT_STRING | CLOSE, F::SubjectPublicKey,     F::SubjectPublicKeyInfo),
-];
-
-// A closing step must not enter: it closes the parent it read its element in.
-const _: () = {
-    let mut steps: &[Step] = &WALK;
-    while let [Step(_, flags, ..), rest @ ..] = steps {
-        assert!(
-            *flags & (ENTER | CLOSE) != ENTER | CLOSE,
-            "a step that enters cannot close"
-        );
-        steps = rest;
-    }
+use fault::{Fault, Rejection, into_error};
+use table::{
+    BIT_STRING, CHECK, CLOSE, CODES, ENTER, FILLS, IF_ANY, IF_TAG, INTEGER, OID, VERSION, fields,
 };
-
-/// The tag and flags of each step of `WALK`: what the loop reads, two bytes a step.
-// Evaluated at compile time: an index out of range would fail the build, not panic.
-#[allow(clippy::indexing_slicing)]
-const CODES: [[u8; 2]; WALK.len()] = {
-    let mut codes = [[0; 2]; WALK.len()];
-    let mut i = 0;
-    while i < WALK.len() {
-        let Step(tag, flags, ..) = WALK[i];
-        codes[i] = [tag, flags];
-        i += 1;
-    }
-    codes
-};
-
-/// The fields step `i` names in errors (see [`Step`]); `i` is always a step of `WALK`.
-fn fields(i: usize) -> (Field, Field) {
-    match WALK.get(i) {
-        Some(&Step(_, _, field, closes)) => (field, closes),
-        None => (F::Certificate, F::Certificate),
-    }
-}
 
 /// `ends` has room for depths 0 (the input) to 7, more than the 4 `WALK` enters (the
 /// AlgorithmIdentifier in the SubjectPublicKeyInfo), and is indexed with `depth & DEPTH_MASK`:
@@ -113,75 +32,6 @@ const DEPTH_MASK: usize = 7;
 
 /// The end of the element entered at each depth.
 type Ends = [usize; DEPTH_MASK + 1];
-
-/// A rejection, as recorded where it is found; [`Fault::into_error`] makes it an [`Error`].
-#[derive(Clone, Copy)]
-enum Fault {
-    UnexpectedEnd,
-    WrongTag,
-    HighTagNumber,
-    IndefiniteLength,
-    NonMinimalLength,
-    LengthTooLong,
-    LengthPastEnd,
-    TrailingData,
-    InvalidOid,
-    EmptyInteger,
-    NonMinimalInteger,
-    UnsupportedVersion,
-    ConstructedBitString,
-    EmptyBitString,
-    InvalidUnusedBits,
-    NonZeroPaddingBits,
-    EmptyPublicKey,
-}
-
-impl Fault {
-    /// The one place that builds an `Error`: one copy of each variant's construction instead of
-    /// one per rejection site. `a` and `b` are the variant's numbers (expected and found tag,
-    /// length and bytes available, unused bits).
-    #[inline(never)]
-    fn into_error(self, field: Field, at: usize, a: usize, b: usize) -> Error {
-        let byte = |n: usize| n as u8; // only ever given octets
-        match self {
-            Fault::UnexpectedEnd => Error::UnexpectedEnd { field, at },
-            Fault::WrongTag => Error::WrongTag {
-                field,
-                at,
-                expected: byte(a),
-                found: byte(b),
-            },
-            Fault::HighTagNumber => Error::HighTagNumber { field, at },
-            Fault::IndefiniteLength => Error::IndefiniteLength { field, at },
-            Fault::NonMinimalLength => Error::NonMinimalLength { field, at },
-            Fault::LengthTooLong => Error::LengthTooLong { field, at },
-            Fault::LengthPastEnd => Error::LengthPastEnd {
-                field,
-                at,
-                length: a,
-                available: b,
-            },
-            Fault::TrailingData => Error::TrailingData { field, at },
-            Fault::InvalidOid => Error::InvalidOid { at },
-            Fault::EmptyInteger => Error::EmptyInteger { field, at },
-            Fault::NonMinimalInteger => Error::NonMinimalInteger { field, at },
-            Fault::UnsupportedVersion => Error::UnsupportedVersion { at },
-            Fault::ConstructedBitString => Error::ConstructedBitString { field, at },
-            Fault::EmptyBitString => Error::EmptyBitString { field, at },
-            Fault::InvalidUnusedBits => Error::InvalidUnusedBits {
-                field,
-                at,
-                unused: byte(a),
-            },
-            Fault::NonZeroPaddingBits => Error::NonZeroPaddingBits { field, at },
-            Fault::EmptyPublicKey => Error::EmptyPublicKey { at },
-        }
-    }
-}
-
-/// A rejection as the walk records it: the fault, the field, the offset, and the fault's two
-/// numbers (see [`Fault::into_error`]).
-type Rejection = (Fault, Field, usize, usize, usize);
 
 /// Reads the header of the element at `at` inside a parent ending at `limit`, checking it as
 /// `der::Reader::any` does (same faults, same order), except the expected tag, which the step
@@ -468,7 +318,7 @@ fn drive_loop(w: &mut Walk<'_>, ends: &mut Ends) -> Result<(), Rejection> {
 /// walk takes about 60% of the loop's time). The tests run both drivers.
 #[cfg(any(test, target_pointer_width = "64"))]
 fn drive_unrolled(w: &mut Walk<'_>, ends: &mut Ends) -> Result<(), Rejection> {
-    const _: () = assert!(WALK.len() == 16, "unroll every step of WALK");
+    const _: () = assert!(table::WALK.len() == 16, "unroll every step of WALK");
     macro_rules! unrolled {
         ($($i:literal)*) => {
             let mut skip = false;
@@ -498,10 +348,6 @@ pub(crate) fn spki_of_certificate(der: &[u8]) -> Result<SubjectPublicKeyInfo<'_>
     #[cfg(target_pointer_width = "64")]
     let walked = run(der, drive_unrolled);
     walked.map_err(into_error)
-}
-
-fn into_error((fault, field, at, a, b): Rejection) -> Error {
-    fault.into_error(field, at, a, b)
 }
 
 #[cfg(test)]
