@@ -44,7 +44,7 @@
 //! - `sha2` (default): [`SoftSha256`], the RustCrypto software SHA-256. Without it, bring your
 //!   own [`Sha256Engine`] (e.g. a microcontroller's hash peripheral).
 //! - `std`: `std::error::Error` for [`Error`].
-//! - `files`: [`files`], certificates, public keys, CSRs and private keys from PEM or DER files
+//! - `files`: the `files` module, certificates, public keys, CSRs and private keys from PEM or DER files
 //!   (uses the RustCrypto key decoders; implies `std`).
 #![no_std]
 #![forbid(unsafe_code)]
