@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-/// The ASN.1 structure (or field) an [`Error`] refers to.
+/// The ASN.1 structure (or field) an [`Error`](crate::Error) refers to.
 ///
 /// Named after the ASN.1 definitions of RFC 5280 (certificates), RFC 2986 (certification
 /// requests) and RFC 8017 (RSA keys), so a message like "wrong tag for TBSCertificate" can be
