@@ -174,15 +174,22 @@ pub fn tcp(
 ) -> Result<(TcpStream, SocketAddr), ConnectError> {
     let dial = connect_to.map_or_else(|| target.to_string(), str::to_string);
     let addrs = resolve(&dial, deadline)?;
-    let mut last = format!("{dial}: no address");
+    let mut last: Option<String> = None;
     for addr in addrs {
-        let left = deadline.left(&format!("connecting to {dial} ({last})"))?;
+        // Say why the addresses tried so far failed, if the time runs out after them.
+        let doing = match &last {
+            Some(why) => format!("connecting to {dial} (after: {why})"),
+            None => format!("connecting to {dial}"),
+        };
+        let left = deadline.left(&doing)?;
         match TcpStream::connect_timeout(&addr, left) {
             Ok(tcp) => return Ok((tcp, addr)),
-            Err(e) => last = format!("cannot connect to {addr}: {e}"),
+            Err(e) => last = Some(format!("cannot connect to {addr}: {e}")),
         }
     }
-    Err(ConnectError::Network(last))
+    Err(ConnectError::Network(
+        last.unwrap_or_else(|| format!("{dial}: no address")),
+    ))
 }
 
 /// The socket with every read and write limited to the time left before the deadline.
