@@ -82,12 +82,13 @@ pub(crate) fn walk<'a>(
         // Only a pin on the leaf's own key could accept it, and that did not match.
         return no_match(vec![leaf]);
     }
+    let candidates: Vec<_> = intermediates
+        .iter()
+        .filter_map(|der| Some((der, Certificate::from_der(der).ok()?)))
+        .collect();
     let mut search = Search {
-        candidates: intermediates
-            .iter()
-            .filter_map(|der| Some((der, Certificate::from_der(der).ok()?)))
-            .collect(),
-        used: Vec::new(),
+        used: vec![false; candidates.len()],
+        candidates,
         path: vec![leaf],
         longest: vec![leaf],
         checks_left: MAX_SIGNATURE_CHECKS,
@@ -95,7 +96,6 @@ pub(crate) fn walk<'a>(
         algs,
         within_validity,
     };
-    search.used = vec![false; search.candidates.len()];
     match search.above(&leaf_cert, 1) {
         Some(found) => Walk {
             verified: search.path,
@@ -140,8 +140,12 @@ impl<'a> Search<'a, '_> {
                     .within_validity
                     .is_none_or(|now| crate::validity::is_valid_at(&cert, now))
                 && crate::ca::may_sign_server_chain(&cert, depth - 1);
-            if !fits || self.checks_left == 0 {
+            if !fits {
                 continue;
+            }
+            if self.checks_left == 0 {
+                // Out of signature checks: nothing more can be verified on any path.
+                return None;
             }
             self.checks_left -= 1;
             if !signed_by(child, &cert, self.algs) {
